@@ -1,0 +1,7 @@
+//! wharf: a Docker Engine API client.
+//!
+//! The low-level operations are generated from the Engine API spec into the
+//! `wharf-api` crate and re-exported here as [`api`].
+#![deny(missing_docs)]
+
+pub use wharf_api as api;

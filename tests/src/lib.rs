@@ -1,0 +1,1 @@
+//! Support shared by the decoding and engine tests.

@@ -1,0 +1,44 @@
+//! Project tasks, run with `cargo xtask <task>`:
+//!
+//! - `regen [--api-version X.Y] [--check] [-v]`: turn the vendored Engine API spec into the
+//!   `wharf-api` crate in `generated/`.
+//! - `engine up|down|status NAME`: start, stop or query a test engine
+//!   (`docker-28`, `docker-20`, `podman`, `registry`).
+mod engine;
+
+use anyhow::{bail, Result};
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  regen [--api-version X.Y] [--check] [-v]   regenerate generated/ from openapi/vX.Y.yaml
+  engine up|down|status NAME                  manage a test engine: docker-28, docker-20, podman, registry
+";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((task, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        bail!("no task given");
+    };
+    match task.as_str() {
+        "engine" => engine::run(rest),
+        "help" | "-h" | "--help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => {
+            eprint!("{USAGE}");
+            bail!("unknown task `{other}`")
+        }
+    }
+}
+
+/// The workspace root (the parent of `xtask/`).
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root")
+        .to_path_buf()
+}
