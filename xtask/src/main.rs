@@ -5,6 +5,7 @@
 //! - `engine up|down|status NAME`: start, stop or query a test engine
 //!   (`docker-28`, `docker-20`, `podman`, `registry`).
 mod engine;
+mod regen;
 
 use anyhow::{bail, Result};
 
@@ -16,13 +17,21 @@ tasks:
   engine up|down|status NAME                  manage a test engine: docker-28, docker-20, podman, registry
 ";
 
-fn main() -> Result<()> {
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((task, rest)) = args.split_first() else {
         eprint!("{USAGE}");
         bail!("no task given");
     };
     match task.as_str() {
+        "regen" => regen::run(rest),
         "engine" => engine::run(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");

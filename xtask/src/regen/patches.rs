@@ -1,0 +1,354 @@
+//! The Docker-specific patch file, `openapi/patches.toml`.
+//!
+//! Each entry names one operation, says why it is there, and carries one or more
+//! directives:
+//!
+//! | directive                 | effect                                                                 |
+//! |---------------------------|------------------------------------------------------------------------|
+//! | `drop-responses = ["204"]`| removes responses the daemon never sends                               |
+//! | `rename-status = [a, b]`  | moves response `a` to status `b`                                       |
+//! | `json-lines = true`       | the success response becomes a byte stream of newline-delimited JSON   |
+//! | `item = "Schema"`         | with `json-lines`: the schema of one line (default: the response's own)|
+//! | `hijack = "wharf::path"`  | the operation is served by that hand-written path, not generated      |
+//!
+//! `api-versions = "..1.51"` (or `"1.44.."`, `"1.41..1.51"`, bounds included) limits an entry
+//! to the spec versions that need it: a fix upstream made in a later version ends the range.
+//!
+//! Every directive checks that its target still looks the way the entry expects and fails
+//! otherwise, so that an API bump which fixes (or moves) something surfaces here instead of
+//! being silently patched twice.
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::schema_walk::find_operation;
+
+pub use super::lower::JSON_LINES;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchFile {
+    #[serde(default)]
+    patch: Vec<Patch>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Patch {
+    operation: String,
+    why: String,
+    #[serde(default)]
+    drop_responses: Vec<String>,
+    rename_status: Option<[String; 2]>,
+    #[serde(default)]
+    json_lines: bool,
+    item: Option<String>,
+    hijack: Option<String>,
+    api_versions: Option<String>,
+}
+
+/// An API version as `(major, minor)`.
+fn parse_version(v: &str) -> Result<(u32, u32)> {
+    let (major, minor) = v
+        .trim()
+        .split_once('.')
+        .with_context(|| format!("`{v}` is not an API version like 1.51"))?;
+    Ok((major.parse()?, minor.parse()?))
+}
+
+impl Patch {
+    /// Whether the entry applies to this API version.
+    fn applies_to(&self, api_version: &str) -> Result<bool> {
+        let Some(range) = &self.api_versions else {
+            return Ok(true);
+        };
+        let (low, high) = range
+            .split_once("..")
+            .with_context(|| format!("api-versions `{range}` is not a range like `..1.51`"))?;
+        let v = parse_version(api_version)?;
+        let above = low.trim().is_empty() || parse_version(low)? <= v;
+        let below = high.trim().is_empty() || v <= parse_version(high)?;
+        Ok(above && below)
+    }
+}
+
+/// An operation taken out of generation, to be served by hand-written code.
+#[derive(Debug, Clone)]
+pub struct Hijacked {
+    pub operation: String,
+    pub served_by: String,
+}
+
+impl PatchFile {
+    pub fn parse(text: &str) -> Result<Self> {
+        let file: PatchFile = toml::from_str(text)?;
+        let mut seen = BTreeMap::new();
+        for p in &file.patch {
+            if p.why.trim().is_empty() {
+                bail!("patch for {} has an empty `why`", p.operation);
+            }
+            if seen.insert(p.operation.as_str(), ()).is_some() {
+                bail!("{} has two patch entries; merge them into one", p.operation);
+            }
+            if p.item.is_some() && !p.json_lines {
+                bail!("patch for {}: `item` goes with `json-lines`", p.operation);
+            }
+            if p.hijack.is_some()
+                && (p.json_lines || p.rename_status.is_some() || !p.drop_responses.is_empty())
+            {
+                bail!(
+                    "patch for {}: `hijack` removes the operation; other directives make no sense beside it",
+                    p.operation
+                );
+            }
+            p.applies_to("1.0")
+                .with_context(|| format!("patch for {}", p.operation))?;
+            if p.hijack.is_none()
+                && !p.json_lines
+                && p.rename_status.is_none()
+                && p.drop_responses.is_empty()
+            {
+                bail!("patch for {} has no directive", p.operation);
+            }
+        }
+        Ok(file)
+    }
+
+    /// Applies every entry, returning the operations taken out of generation.
+    pub fn apply(&self, doc: &mut Value, api_version: &str) -> Result<Vec<Hijacked>> {
+        let mut hijacked = Vec::new();
+        for p in &self.patch {
+            if !p.applies_to(api_version)? {
+                continue;
+            }
+            let stale = |what: String| {
+                anyhow::anyhow!(
+                    "stale patch in openapi/patches.toml: {} {what}.\n  why it was there: {}\n  \
+                     The spec may have fixed or changed this: update or remove the entry.",
+                    p.operation,
+                    p.why.trim()
+                )
+            };
+            let (path, method) = find_operation(doc, &p.operation)
+                .ok_or_else(|| stale("is not an operation of this spec".into()))?;
+            let pointer = format!("/paths/{}/{method}", escape_pointer(&path));
+
+            if let Some(served_by) = &p.hijack {
+                let item = doc
+                    .pointer_mut(&format!("/paths/{}", escape_pointer(&path)))
+                    .and_then(Value::as_object_mut)
+                    .expect("found above");
+                item.remove(&method);
+                hijacked.push(Hijacked {
+                    operation: p.operation.clone(),
+                    served_by: served_by.clone(),
+                });
+                continue;
+            }
+
+            let op = doc.pointer_mut(&pointer).expect("found above");
+            let responses = op
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+                .context("operation without responses")?;
+            for code in &p.drop_responses {
+                if responses.remove(code).is_none() {
+                    return Err(stale(format!("has no {code} response to drop")));
+                }
+            }
+            if let Some([from, to]) = &p.rename_status {
+                if responses.contains_key(to) {
+                    return Err(stale(format!("already has a {to} response")));
+                }
+                let r = responses
+                    .remove(from)
+                    .ok_or_else(|| stale(format!("has no {from} response to move to {to}")))?;
+                responses.insert(to.clone(), r);
+            }
+            if p.json_lines {
+                let (code, response) = responses
+                    .iter_mut()
+                    .find(|(code, _)| code.starts_with('2'))
+                    .ok_or_else(|| stale("has no success response to stream".into()))?;
+                let code = code.clone();
+                let existing = response
+                    .pointer("/content/application~1json/schema")
+                    .cloned();
+                if response
+                    .pointer(&format!("/content/{}", escape_pointer(JSON_LINES)))
+                    .is_some()
+                {
+                    return Err(stale("is a JSON-lines stream already".into()));
+                }
+                if response
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .is_some_and(|c| c.keys().any(|k| k != "application/json"))
+                {
+                    return Err(stale(format!(
+                        "response {code} is not JSON (a byte stream already?)"
+                    )));
+                }
+                let item = match (&p.item, existing) {
+                    (Some(name), _) => {
+                        let r = format!("#/components/schemas/{name}");
+                        json!({ "$ref": r })
+                    }
+                    (None, Some(schema)) => schema,
+                    (None, None) => Value::Null,
+                };
+                response["content"] = json!({
+                    JSON_LINES: { "schema": { "type": "string", "format": "binary" } }
+                });
+                response["x-json-lines-item"] = item;
+            }
+        }
+        // Items must name schemas that exist.
+        for p in self.patch.iter().filter(|p| p.item.is_some()) {
+            if !p.applies_to(api_version)? {
+                continue;
+            }
+            let name = p.item.as_deref().unwrap();
+            if doc
+                .pointer(&format!("/components/schemas/{}", escape_pointer(name)))
+                .is_none()
+            {
+                bail!(
+                    "patch for {}: item schema {name} does not exist in this spec",
+                    p.operation
+                );
+            }
+        }
+        Ok(hijacked)
+    }
+}
+
+/// Escapes a JSON pointer segment (`~` and `/`).
+pub fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> Value {
+        json!({
+            "paths": {
+                "/events": { "get": { "operationId": "SystemEvents", "responses": {
+                    "200": { "description": "ok", "content": { "application/json": {
+                        "schema": { "$ref": "#/components/schemas/EventMessage" } } } } } } },
+                "/plugins/pull": { "post": { "operationId": "PluginPull", "responses": {
+                    "204": { "description": "ok" } } } },
+                "/attach": { "post": { "operationId": "Attach", "responses": {
+                    "101": { "description": "up" } } } }
+            },
+            "components": { "schemas": { "EventMessage": { "type": "object" } } }
+        })
+    }
+
+    #[test]
+    fn applies_directives() {
+        let patches = PatchFile::parse(
+            r#"
+            [[patch]]
+            operation = "SystemEvents"
+            why = "lines"
+            json-lines = true
+
+            [[patch]]
+            operation = "PluginPull"
+            why = "streams with 200"
+            rename-status = ["204", "200"]
+            json-lines = true
+            item = "EventMessage"
+
+            [[patch]]
+            operation = "Attach"
+            why = "upgrade"
+            hijack = "wharf::attach"
+            "#,
+        )
+        .unwrap();
+        let mut d = doc();
+        let hijacked = patches.apply(&mut d, "1.51").unwrap();
+        assert_eq!(hijacked.len(), 1);
+        assert_eq!(hijacked[0].served_by, "wharf::attach");
+        assert!(d["paths"]["/attach"].get("post").is_none());
+        let events = &d["paths"]["/events"]["get"]["responses"]["200"];
+        assert!(events["content"].get(JSON_LINES).is_some());
+        assert_eq!(
+            events["x-json-lines-item"]["$ref"],
+            "#/components/schemas/EventMessage"
+        );
+        let pull = &d["paths"]["/plugins/pull"]["post"]["responses"];
+        assert!(pull.get("204").is_none());
+        assert!(pull["200"]["content"].get(JSON_LINES).is_some());
+    }
+
+    #[test]
+    fn stale_entries_fail() {
+        for entry in [
+            "operation = \"Gone\"\nwhy = \"x\"\njson-lines = true",
+            "operation = \"PluginPull\"\nwhy = \"x\"\nrename-status = [\"202\", \"200\"]",
+            "operation = \"PluginPull\"\nwhy = \"x\"\ndrop-responses = [\"200\"]",
+            "operation = \"SystemEvents\"\nwhy = \"x\"\njson-lines = true\nitem = \"Nope\"",
+        ] {
+            let patches = PatchFile::parse(&format!("[[patch]]\n{entry}")).unwrap();
+            let err = patches.apply(&mut doc(), "1.51").unwrap_err().to_string();
+            assert!(
+                err.contains("SystemEvents") || err.contains("PluginPull") || err.contains("Gone"),
+                "{err}"
+            );
+        }
+        // Applying twice: the second run finds its targets changed.
+        let patches = PatchFile::parse(
+            "[[patch]]\noperation = \"SystemEvents\"\nwhy = \"x\"\njson-lines = true",
+        )
+        .unwrap();
+        let mut d = doc();
+        patches.apply(&mut d, "1.51").unwrap();
+        assert!(patches
+            .apply(&mut d, "1.51")
+            .unwrap_err()
+            .to_string()
+            .contains("stale"));
+    }
+
+    #[test]
+    fn version_ranges() {
+        let text = |range: &str| {
+            format!("[[patch]]\noperation = \"Gone\"\nwhy = \"x\"\njson-lines = true\napi-versions = \"{range}\"")
+        };
+        for (range, applies) in [
+            ("..1.51", true),
+            ("1.52..", false),
+            ("1.41..1.50", false),
+            ("1.51..1.51", true),
+        ] {
+            let patches = PatchFile::parse(&text(range)).unwrap();
+            // "Gone" matches nothing: an entry that applies fails, one that does not is skipped.
+            assert_eq!(
+                patches.apply(&mut doc(), "1.51").is_err(),
+                applies,
+                "{range}"
+            );
+        }
+        assert!(PatchFile::parse(&text("1.51")).is_err());
+        assert!(PatchFile::parse(&text("x..")).is_err());
+    }
+
+    #[test]
+    fn malformed_entries_fail() {
+        for text in [
+            "[[patch]]\noperation = \"A\"\nwhy = \"\"\njson-lines = true",
+            "[[patch]]\noperation = \"A\"\nwhy = \"x\"",
+            "[[patch]]\noperation = \"A\"\nwhy = \"x\"\nhijack = \"p\"\njson-lines = true",
+            "[[patch]]\noperation = \"A\"\nwhy = \"x\"\nunknown = 1",
+        ] {
+            assert!(PatchFile::parse(text).is_err(), "{text}");
+        }
+    }
+}
