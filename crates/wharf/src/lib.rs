@@ -5,3 +5,13 @@
 #![deny(missing_docs)]
 
 pub use wharf_api as api;
+
+pub mod client;
+pub mod endpoint;
+mod error;
+mod transport;
+pub mod version;
+
+pub use client::{Docker, DockerBuilder, Request, Response, Timeout};
+pub use error::{Error, ErrorKind, Result};
+pub use version::{ApiVersion, PingInfo};

@@ -1,0 +1,1224 @@
+//! The [`Docker`] client: an endpoint, a connection pool and an API version.
+//!
+//! ```no_run
+//! # async fn run() -> wharf::Result<()> {
+//! let docker = wharf::Docker::connect()?;      // DOCKER_HOST, contexts, default socket
+//! let ping = docker.ping().await?;             // HEAD /_ping
+//! let version = docker.api_version().await?;   // negotiated once, then cached
+//! let info = docker.get("/info").send().await?.bytes().await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # API version
+//!
+//! Requests go to `/v{version}/...`. Unless a version is pinned (by
+//! [`DockerBuilder::api_version`] or `DOCKER_API_VERSION`), the first request
+//! pings the daemon once (`HEAD /_ping`, then `GET` if `HEAD` is refused;
+//! concurrent first requests share that one ping) and uses
+//! `min(ApiVersion::MAXIMUM, daemon's Api-Version)`. With
+//! [`DockerBuilder::negotiate(false)`](DockerBuilder::negotiate) and no pin,
+//! requests use [`ApiVersion::MAXIMUM`] without a ping.
+//!
+//! # Timeouts
+//!
+//! | what | default | set with |
+//! |------|---------|----------|
+//! | connecting (TCP, TLS handshake, socket) | 30 s, like the docker CLI's dialer | [`DockerBuilder::connect_timeout`] |
+//! | an ordinary call, headers and body | 120 s | [`DockerBuilder::timeout`], [`Request::timeout`] |
+//! | a streaming call (logs, events, attach, pulls) | no total limit; optional idle limit between chunks | [`DockerBuilder::stream_idle_timeout`], [`Request::timeout`] |
+//!
+//! 120 s is longer than docker-py's 60 s because ordinary calls such as
+//! `stop` (which waits for the container's grace period) or `prune` can take
+//! a while; calls that wait on purpose (`wait`) should use
+//! [`Timeout::Unlimited`].
+//!
+//! # Connections
+//!
+//! Connections are kept alive and reused from reqwest's pool (some clients,
+//! bollard among them, open a new connection per request). Cloning a
+//! [`Docker`] is cheap and shares the pool, the negotiated version and, for
+//! `ssh://`, the ssh proxy.
+//!
+//! # Tracing
+//!
+//! Each request runs in a `debug` span `docker.request` with the fields
+//! `method`, `path` (the path template for wharf's own calls), `status` and
+//! `duration_ms`. Bodies are never logged.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_core::Stream;
+use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::Method;
+use tokio::sync::OnceCell;
+use tracing::Instrument;
+
+use crate::endpoint::{Endpoint, Environment, Tls};
+use crate::error::{Error, ErrorKind, Result};
+use crate::transport::{self, Transport};
+use crate::version::{self, ApiVersion, PingInfo};
+
+/// The default connect timeout: the docker CLI dials TCP with 30 s (and
+/// sockets with 32 s), and gives ssh `ConnectTimeout=30`.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default limit on an ordinary (non-streaming) call.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// How long one call may take.
+///
+/// ```no_run
+/// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+/// use std::time::Duration;
+/// use wharf::Timeout;
+///
+/// // Waiting for a container to exit may take as long as it takes.
+/// docker.post("/containers/job/wait").timeout(Timeout::Unlimited).send().await?;
+/// // Follow logs, but give up if nothing arrives for 5 minutes.
+/// let logs = docker
+///     .get("/containers/web/logs")
+///     .query("follow", "1")
+///     .query("stdout", "1")
+///     .timeout(Timeout::Idle(Duration::from_secs(300)))
+///     .send()
+///     .await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Timeout {
+    /// The client's defaults: [`DockerBuilder::timeout`] for ordinary calls,
+    /// [`DockerBuilder::stream_idle_timeout`] for streaming ones.
+    #[default]
+    Default,
+    /// The whole call, response body included, must finish within this.
+    Total(Duration),
+    /// No total limit, but fail if the daemon sends nothing (no headers, no
+    /// body bytes) for this long.
+    Idle(Duration),
+    /// No limit at all.
+    Unlimited,
+}
+
+/// Configures and builds a [`Docker`] client.
+///
+/// Everything not set comes from the environment, as for the docker CLI.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use wharf::{ApiVersion, Docker};
+///
+/// let docker = Docker::builder()
+///     .host("unix:///run/user/1000/docker.sock")
+///     .api_version(ApiVersion::new(1, 44))
+///     .connect_timeout(Duration::from_secs(5))
+///     .timeout(Duration::from_secs(60))
+///     .build()?;
+/// # Ok::<(), wharf::Error>(())
+/// ```
+#[derive(Debug, Default)]
+#[must_use]
+pub struct DockerBuilder {
+    env: Option<Environment>,
+    host: Option<String>,
+    context: Option<String>,
+    endpoint: Option<Endpoint>,
+    tls: Option<Tls>,
+    api_version: Option<ApiVersion>,
+    negotiate: Option<bool>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Option<Duration>>,
+    stream_idle_timeout: Option<Duration>,
+    user_agent: Option<String>,
+}
+
+impl DockerBuilder {
+    /// Reads `DOCKER_*` variables (and `HOME`) from `env` instead of the
+    /// process environment.
+    ///
+    /// ```
+    /// use wharf::endpoint::Environment;
+    ///
+    /// let docker = wharf::Docker::builder()
+    ///     .environment(Environment::empty().set("DOCKER_HOST", "tcp://127.0.0.1:2375"))
+    ///     .build()?;
+    /// assert_eq!(docker.endpoint().url(), "tcp://127.0.0.1:2375");
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn environment(mut self, env: Environment) -> DockerBuilder {
+        self.env = Some(env);
+        self
+    }
+
+    /// Connects to `url` (`unix://`, `tcp://`, `ssh://`, `npipe://`),
+    /// whatever `DOCKER_HOST` or the contexts say. TLS settings still come
+    /// from `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH` unless set with
+    /// [`tls`](DockerBuilder::tls).
+    ///
+    /// ```
+    /// let docker = wharf::Docker::builder().host("unix:///var/run/docker.sock").build()?;
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn host(mut self, url: impl Into<String>) -> DockerBuilder {
+        self.host = Some(url.into());
+        self
+    }
+
+    /// Connects to the endpoint of docker context `name`, like
+    /// `docker --context NAME`.
+    ///
+    /// ```no_run
+    /// let docker = wharf::Docker::builder().context("remote").build()?;
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn context(mut self, name: impl Into<String>) -> DockerBuilder {
+        self.context = Some(name.into());
+        self
+    }
+
+    /// Connects to an endpoint resolved beforehand.
+    ///
+    /// ```no_run
+    /// let endpoint = wharf::endpoint::Endpoint::from_env()?;
+    /// let docker = wharf::Docker::builder().endpoint(endpoint).build()?;
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn endpoint(mut self, endpoint: Endpoint) -> DockerBuilder {
+        self.endpoint = Some(endpoint);
+        self
+    }
+
+    /// Uses TLS with these settings for a `tcp://` endpoint.
+    ///
+    /// ```no_run
+    /// use wharf::endpoint::Tls;
+    ///
+    /// let docker = wharf::Docker::builder()
+    ///     .host("tcp://docker.example:2376")
+    ///     .tls(Tls::from_dir("/etc/docker-client"))
+    ///     .build()?;
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn tls(mut self, tls: Tls) -> DockerBuilder {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Pins the API version: no negotiation, every request goes to
+    /// `/v{version}/...`. Overrides `DOCKER_API_VERSION`.
+    ///
+    /// ```
+    /// use wharf::ApiVersion;
+    ///
+    /// let docker = wharf::Docker::builder()
+    ///     .host("unix:///var/run/docker.sock")
+    ///     .api_version(ApiVersion::new(1, 44))
+    ///     .build()?;
+    /// assert_eq!(docker.pinned_api_version(), Some(ApiVersion::new(1, 44)));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn api_version(mut self, version: ApiVersion) -> DockerBuilder {
+        self.api_version = Some(version);
+        self
+    }
+
+    /// Whether to negotiate the version with the daemon (default: yes,
+    /// unless a version is pinned). Without negotiation or a pin, requests
+    /// use [`ApiVersion::MAXIMUM`].
+    ///
+    /// ```
+    /// let docker = wharf::Docker::builder()
+    ///     .host("unix:///var/run/docker.sock")
+    ///     .negotiate(false)
+    ///     .build()?;
+    /// assert_eq!(docker.pinned_api_version(), Some(wharf::ApiVersion::MAXIMUM));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn negotiate(mut self, negotiate: bool) -> DockerBuilder {
+        self.negotiate = Some(negotiate);
+        self
+    }
+
+    /// Limits connecting (including a TLS handshake). Default:
+    /// [`DEFAULT_CONNECT_TIMEOUT`].
+    ///
+    /// ```
+    /// let docker = wharf::Docker::builder()
+    ///     .host("tcp://127.0.0.1:2375")
+    ///     .connect_timeout(std::time::Duration::from_secs(3))
+    ///     .build()?;
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn connect_timeout(mut self, timeout: Duration) -> DockerBuilder {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Limits each ordinary call, headers and body (`None`: no limit).
+    /// Default: [`DEFAULT_TIMEOUT`]. Streaming calls are governed by
+    /// [`stream_idle_timeout`](DockerBuilder::stream_idle_timeout) instead.
+    ///
+    /// ```
+    /// let docker = wharf::Docker::builder()
+    ///     .host("unix:///var/run/docker.sock")
+    ///     .timeout(std::time::Duration::from_secs(30))
+    ///     .build()?;
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> DockerBuilder {
+        self.timeout = Some(timeout.into());
+        self
+    }
+
+    /// Fails a streaming call when nothing arrives for this long (`None`,
+    /// the default: streams may stay quiet forever, as `docker events` does).
+    ///
+    /// ```
+    /// let docker = wharf::Docker::builder()
+    ///     .host("unix:///var/run/docker.sock")
+    ///     .stream_idle_timeout(std::time::Duration::from_secs(600))
+    ///     .build()?;
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn stream_idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> DockerBuilder {
+        self.stream_idle_timeout = timeout.into();
+        self
+    }
+
+    /// The `User-Agent` header (default `wharf/VERSION`).
+    ///
+    /// ```
+    /// let docker = wharf::Docker::builder()
+    ///     .host("unix:///var/run/docker.sock")
+    ///     .user_agent("my-tool/1.0")
+    ///     .build()?;
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> DockerBuilder {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Resolves the endpoint and builds the client. No connection is opened
+    /// until the first request; this fails only on configuration (bad host,
+    /// broken context, unreadable certificates, bad `DOCKER_API_VERSION`).
+    /// An `ssh://` endpoint starts its proxy here.
+    ///
+    /// ```
+    /// let e = wharf::Docker::builder().host("gopher://x").build().unwrap_err();
+    /// assert_eq!(e.kind(), wharf::ErrorKind::Config);
+    /// ```
+    pub fn build(self) -> Result<Docker> {
+        let env = self.env.unwrap_or_else(Environment::process);
+        let mut endpoint = match (self.endpoint, self.host, self.context) {
+            (Some(endpoint), _, _) => endpoint,
+            (None, Some(host), _) => Endpoint::from_host(&host, &env)?,
+            (None, None, Some(name)) => Endpoint::from_context(&name, &env)?,
+            (None, None, None) => Endpoint::resolve(&env)?,
+        };
+        if let Some(tls) = self.tls {
+            endpoint = endpoint.with_tls(Some(tls));
+        }
+
+        let pinned = match self.api_version {
+            Some(v) => Some(version::check_pinned(v, "pinned by the builder")?),
+            None => match env.var("DOCKER_API_VERSION") {
+                Some(raw) => {
+                    let v: ApiVersion = raw.parse().map_err(|_| {
+                        Error::config(format!(
+                            "DOCKER_API_VERSION={raw:?} is not an API version; use MAJOR.MINOR \
+                             such as 1.44, or unset it to negotiate"
+                        ))
+                    })?;
+                    Some(version::check_pinned(v, "from DOCKER_API_VERSION")?)
+                }
+                None => None,
+            },
+        };
+        let fixed = match (pinned, self.negotiate.unwrap_or(true)) {
+            (Some(v), _) => Some(v),
+            (None, false) => Some(ApiVersion::MAXIMUM),
+            (None, true) => None,
+        };
+
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| concat!("wharf/", env!("CARGO_PKG_VERSION")).to_owned());
+        let transport = Transport::new(
+            &endpoint,
+            &transport::Options {
+                connect_timeout: Some(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT)),
+                user_agent: &user_agent,
+                env: &env,
+            },
+        )?;
+        Ok(Docker {
+            inner: Arc::new(Inner {
+                endpoint,
+                transport,
+                fixed,
+                negotiated: OnceCell::new(),
+                timeout: self.timeout.unwrap_or(Some(DEFAULT_TIMEOUT)),
+                stream_idle_timeout: self.stream_idle_timeout,
+            }),
+        })
+    }
+}
+
+/// A client for one Docker (or Podman) daemon.
+///
+/// Cheap to clone: clones share the connection pool and the negotiated API
+/// version. See the [module docs](crate::client) for versions, timeouts and
+/// connections.
+///
+/// ```no_run
+/// # async fn run() -> wharf::Result<()> {
+/// let docker = wharf::Docker::connect()?;
+/// println!("{} ({})", docker.endpoint().url(), docker.endpoint().source());
+/// println!("API {}", docker.api_version().await?);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Docker {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    endpoint: Endpoint,
+    transport: Transport,
+    /// A pinned version, or the maximum when negotiation is off.
+    fixed: Option<ApiVersion>,
+    negotiated: OnceCell<ApiVersion>,
+    timeout: Option<Duration>,
+    stream_idle_timeout: Option<Duration>,
+}
+
+impl Docker {
+    /// A client for the endpoint the environment names (`DOCKER_HOST`,
+    /// `DOCKER_CONTEXT`, the current context, or the default socket), with
+    /// default settings. Opens no connection yet.
+    ///
+    /// ```no_run
+    /// let docker = wharf::Docker::connect()?;
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn connect() -> Result<Docker> {
+        Docker::builder().build()
+    }
+
+    /// A builder for a client with other settings.
+    ///
+    /// ```no_run
+    /// let docker = wharf::Docker::builder().context("remote").build()?;
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn builder() -> DockerBuilder {
+        DockerBuilder::default()
+    }
+
+    /// The endpoint this client talks to, and why it was chosen.
+    ///
+    /// ```
+    /// let docker = wharf::Docker::builder().host("tcp://127.0.0.1:2375").build()?;
+    /// assert_eq!(docker.endpoint().url(), "tcp://127.0.0.1:2375");
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// The version every request uses without negotiating: the pinned one,
+    /// or [`ApiVersion::MAXIMUM`] when negotiation is off. `None` when the
+    /// version is negotiated.
+    ///
+    /// ```
+    /// let docker = wharf::Docker::builder().host("unix:///var/run/docker.sock").build()?;
+    /// assert_eq!(docker.pinned_api_version(), None);
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn pinned_api_version(&self) -> Option<ApiVersion> {
+        self.inner.fixed
+    }
+
+    /// The API version requests use, negotiating it first if that has not
+    /// happened yet (one `/_ping`, shared by concurrent callers).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let v = docker.api_version().await?;
+    /// if v >= wharf::ApiVersion::new(1, 44) { /* newer fields are there */ }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn api_version(&self) -> Result<ApiVersion> {
+        if let Some(v) = self.inner.fixed {
+            return Ok(v);
+        }
+        self.inner
+            .negotiated
+            .get_or_try_init(|| async {
+                let (response, method) = self.ping_response().await?;
+                let ping = PingInfo::from_headers(response.headers());
+                // A daemon that answers with an error but says its version
+                // (an unhealthy daemon answers 500) still negotiates.
+                if ping.api_version().is_none() && !response.status().is_success() {
+                    return Err(self.error_from(response, method, "/_ping").await);
+                }
+                let v = version::negotiate(&ping)?;
+                tracing::debug!(version = %v, "negotiated the API version");
+                Ok(v)
+            })
+            .await
+            .copied()
+    }
+
+    /// Pings the daemon (`HEAD /_ping`, `GET` if `HEAD` is refused) and
+    /// returns what its headers say. If the version is still to be
+    /// negotiated, this ping settles it.
+    ///
+    /// ```no_run
+    /// # async fn run() -> wharf::Result<()> {
+    /// let docker = wharf::Docker::connect()?;
+    /// let ping = docker.ping().await?;
+    /// println!("{:?} {:?}", ping.server(), ping.api_version());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn ping(&self) -> Result<PingInfo> {
+        let (response, method) = self.ping_response().await?;
+        let ping = PingInfo::from_headers(response.headers());
+        if !response.status().is_success() {
+            return Err(self.error_from(response, method, "/_ping").await);
+        }
+        if self.inner.fixed.is_none() && self.inner.negotiated.get().is_none() {
+            if let Ok(v) = version::negotiate(&ping) {
+                let _ = self.inner.negotiated.set(v);
+            }
+        }
+        Ok(ping)
+    }
+
+    /// `HEAD /_ping`, falling back to `GET` when `HEAD` gets anything but
+    /// 200 or 500 (docker CLI, `client/ping.go`), or fails other than by
+    /// not connecting.
+    async fn ping_response(&self) -> Result<(reqwest::Response, &'static str)> {
+        match self.head("/_ping").send_unversioned().await {
+            Ok(r) if matches!(r.status().as_u16(), 200 | 500) => return Ok((r, "HEAD")),
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::Connect | ErrorKind::Timeout) => {
+                return Err(e)
+            }
+            Err(_) => {}
+        }
+        let r = self.get("/_ping").send_unversioned().await?;
+        Ok((r, "GET"))
+    }
+
+    /// A `GET` of an Engine API `path` (without the version prefix, e.g.
+    /// `/containers/json`), for calls wharf does not wrap.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let info: serde_json::Value = docker.get("/info").send().await?.json().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get(&self, path: &str) -> Request {
+        Request::new(self.clone(), Method::GET, path)
+    }
+
+    /// A `POST` to an Engine API `path`.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// docker.post("/containers/web/restart").query("t", "5").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn post(&self, path: &str) -> Request {
+        Request::new(self.clone(), Method::POST, path)
+    }
+
+    /// A `PUT` to an Engine API `path`.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker, tar: Vec<u8>) -> wharf::Result<()> {
+    /// docker
+    ///     .put("/containers/web/archive")
+    ///     .query("path", "/srv")
+    ///     .header("Content-Type", "application/x-tar")
+    ///     .body(tar)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn put(&self, path: &str) -> Request {
+        Request::new(self.clone(), Method::PUT, path)
+    }
+
+    /// A `DELETE` of an Engine API `path`.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// docker.delete("/containers/old").query("force", "true").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete(&self, path: &str) -> Request {
+        Request::new(self.clone(), Method::DELETE, path)
+    }
+
+    /// A `HEAD` of an Engine API `path`.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let r = docker.head("/containers/web/archive").query("path", "/etc/hosts").send().await?;
+    /// println!("{:?}", r.header("X-Docker-Container-Path-Stat"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn head(&self, path: &str) -> Request {
+        Request::new(self.clone(), Method::HEAD, path)
+    }
+
+    /// The base URL the generated client should use: the origin and the
+    /// version prefix, e.g. `http://localhost/v1.51`.
+    #[allow(dead_code)] // for the generated client's construction
+    pub(crate) async fn base_url(&self) -> Result<String> {
+        let v = self.api_version().await?;
+        Ok(format!("{}{}", self.inner.transport.origin, v.prefix()))
+    }
+
+    /// The shared HTTP client (and connection pool).
+    #[allow(dead_code)] // for the generated client's construction
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.transport.http
+    }
+
+    /// The error for an unsuccessful response.
+    async fn error_from(&self, response: reqwest::Response, method: &str, path: &str) -> Error {
+        Error::from_response(response)
+            .await
+            .with_request(method, path)
+    }
+
+    /// The error for a failed exchange, with the endpoint (and, for ssh,
+    /// what ssh said) when the daemon could not be reached.
+    fn transport_error(&self, e: reqwest::Error, total: Option<Duration>) -> Error {
+        let mut error = Error::from_reqwest(e);
+        match error.kind() {
+            ErrorKind::Timeout => {
+                if let Some(t) = total {
+                    error = error.with_detail(format!(
+                        "no complete answer within {t:?}; allow more with Request::timeout or \
+                         DockerBuilder::timeout"
+                    ));
+                }
+            }
+            ErrorKind::Connect | ErrorKind::Io if self.inner.transport.is_ssh() => {
+                if let Some(diagnostic) = self.inner.transport.diagnostic() {
+                    error = error.with_kind(ErrorKind::Connect).with_detail(diagnostic);
+                }
+            }
+            _ => {}
+        }
+        error.with_endpoint(&self.inner.endpoint)
+    }
+}
+
+impl fmt::Debug for Docker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Docker")
+            .field("endpoint", &self.inner.endpoint.url())
+            .field("source", self.inner.endpoint.source())
+            .field(
+                "api_version",
+                &self.inner.fixed.or(self.inner.negotiated.get().copied()),
+            )
+            .finish()
+    }
+}
+
+/// A request being built; [`send`](Request::send) it.
+///
+/// Made by [`Docker::get`], [`Docker::post`] and friends.
+///
+/// ```no_run
+/// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+/// let created: serde_json::Value = docker
+///     .post("/containers/create")
+///     .query("name", "web")
+///     .json(&serde_json::json!({ "Image": "nginx:alpine" }))
+///     .send()
+///     .await?
+///     .json()
+///     .await?;
+/// # Ok(())
+/// # }
+/// ```
+#[must_use = "a request does nothing until sent"]
+pub struct Request {
+    docker: Docker,
+    method: Method,
+    path: String,
+    template: Option<&'static str>,
+    query: Vec<(String, String)>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Option<reqwest::Body>,
+    timeout: Timeout,
+    streaming: bool,
+    error: Option<Error>,
+}
+
+impl Request {
+    fn new(docker: Docker, method: Method, path: &str) -> Request {
+        let error = (!path.starts_with('/')).then(|| {
+            Error::invalid_argument(format!(
+                "the path {path:?} must start with '/' (e.g. \"/containers/json\")"
+            ))
+        });
+        Request {
+            docker,
+            method,
+            path: path.to_owned(),
+            template: None,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            timeout: Timeout::Default,
+            streaming: false,
+            error,
+        }
+    }
+
+    /// Adds a query parameter (encoded for you).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// docker
+    ///     .get("/containers/json")
+    ///     .query("all", "true")
+    ///     .query("filters", r#"{"status":["exited"]}"#)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn query(mut self, name: &str, value: &str) -> Request {
+        self.query.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Adds a header. `Authorization` and `X-Registry-*` values are marked
+    /// sensitive; no header value ever appears in an error.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker, auth: String) -> wharf::Result<()> {
+    /// docker
+    ///     .post("/images/create")
+    ///     .query("fromImage", "alpine:3.20")
+    ///     .header("X-Registry-Auth", &auth)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn header(mut self, name: &str, value: &str) -> Request {
+        let name_parsed = HeaderName::from_bytes(name.as_bytes());
+        let value_parsed = HeaderValue::from_str(value);
+        match (name_parsed, value_parsed) {
+            (Ok(name), Ok(mut value)) => {
+                let n = name.as_str();
+                if n == "authorization" || n.starts_with("x-registry-") {
+                    value.set_sensitive(true);
+                }
+                self.headers.push((name, value));
+            }
+            _ => {
+                // The value may be a credential: name the header only.
+                self.error.get_or_insert_with(|| {
+                    Error::invalid_argument(format!(
+                        "the header {name:?} or its value is not valid in HTTP"
+                    ))
+                });
+            }
+        }
+        self
+    }
+
+    /// Sends `body` as JSON (`Content-Type: application/json`).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// docker
+    ///     .post("/networks/create")
+    ///     .json(&serde_json::json!({ "Name": "backend" }))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Request {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => {
+                self.body = Some(bytes.into());
+                self.headers.push((
+                    reqwest::header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                ));
+            }
+            Err(e) => {
+                self.error.get_or_insert_with(|| {
+                    Error::decode("cannot encode the request body as JSON", e)
+                });
+            }
+        }
+        self
+    }
+
+    /// Sends these bytes as the body.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker, tar: Vec<u8>) -> wharf::Result<()> {
+    /// docker
+    ///     .post("/images/load")
+    ///     .header("Content-Type", "application/x-tar")
+    ///     .body(tar)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn body(mut self, body: impl Into<Bytes>) -> Request {
+        self.body = Some(reqwest::Body::from(body.into()));
+        self
+    }
+
+    /// Overrides the client's timeout for this call.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// docker
+    ///     .post("/containers/job/wait")
+    ///     .timeout(wharf::Timeout::Unlimited)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn timeout(mut self, timeout: Timeout) -> Request {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Names the path template for tracing (`/containers/{id}/json`).
+    #[allow(dead_code)] // for the hand-written endpoints
+    pub(crate) fn template(mut self, template: &'static str) -> Request {
+        self.template = Some(template);
+        self
+    }
+
+    /// Marks a streaming call: by default no total timeout, only the
+    /// client's stream idle timeout.
+    #[allow(dead_code)] // for the hand-written endpoints
+    pub(crate) fn streaming(mut self) -> Request {
+        self.streaming = true;
+        self
+    }
+
+    /// Sends a streamed body (a build context, an upload).
+    #[allow(dead_code)] // for the hand-written endpoints
+    pub(crate) fn body_stream(mut self, body: reqwest::Body) -> Request {
+        self.body = Some(body);
+        self
+    }
+
+    /// Sends the request. A `2xx` answer is a [`Response`]; anything else is
+    /// an [`Error`] carrying the status and the daemon's message (a `304` is
+    /// [`ErrorKind::NotModified`]).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let response = docker.get("/version").send().await?;
+    /// assert_eq!(response.status(), 200);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn send(self) -> Result<Response> {
+        let docker = self.docker.clone();
+        let method = self.method.clone();
+        let (response, path, idle) = self.send_inner().await?;
+        if response.status().is_success() {
+            Ok(Response {
+                inner: response,
+                idle,
+                method,
+                path,
+            })
+        } else {
+            Err(docker.error_from(response, method.as_str(), &path).await)
+        }
+    }
+
+    /// Sends the request without a version prefix (`/_ping` is served
+    /// unversioned) and returns whatever the daemon answered.
+    pub(crate) async fn send_unversioned(self) -> Result<reqwest::Response> {
+        self.exchange(None).await.map(|(r, _, _)| r)
+    }
+
+    /// Sends under the client's API version (negotiating it first if
+    /// needed).
+    async fn send_inner(self) -> Result<(reqwest::Response, String, Option<Duration>)> {
+        if self.error.is_some() {
+            return self.exchange(None).await;
+        }
+        let version = self.docker.api_version().await?;
+        self.exchange(Some(version)).await
+    }
+
+    /// Sends under `version`; returns the answer, the path sent and the idle
+    /// timeout for reading the body.
+    async fn exchange(
+        self,
+        version: Option<ApiVersion>,
+    ) -> Result<(reqwest::Response, String, Option<Duration>)> {
+        let docker = self.docker;
+        let inner = &*docker.inner;
+        if let Some(e) = self.error {
+            return Err(e.with_request(self.method.as_str(), &self.path));
+        }
+        let path = match version {
+            Some(v) => format!("{}{}", v.prefix(), self.path),
+            None => self.path,
+        };
+        let mut url = reqwest::Url::parse(&format!("{}{path}", inner.transport.origin))
+            .map_err(|e| {
+                Error::invalid_argument(format!("the path {path:?} does not make a valid URL"))
+                    .with_source(e)
+                    .with_request(self.method.as_str(), &path)
+            })?;
+        if !self.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&self.query);
+        }
+        let (total, idle) = match self.timeout {
+            Timeout::Default if self.streaming => (None, inner.stream_idle_timeout),
+            Timeout::Default => (inner.timeout, None),
+            Timeout::Total(t) => (Some(t), None),
+            Timeout::Idle(t) => (None, Some(t)),
+            Timeout::Unlimited => (None, None),
+        };
+
+        let mut builder = inner.transport.http.request(self.method.clone(), url);
+        for (name, value) in self.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = self.body {
+            builder = builder.body(body);
+        }
+        if let Some(t) = total {
+            builder = builder.timeout(t);
+        }
+
+        let span = tracing::debug_span!(
+            "docker.request",
+            method = %self.method,
+            path = self.template.unwrap_or(path.as_str()),
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let exchange = async {
+            let sent = builder.send();
+            let result = match idle {
+                Some(t) => match tokio::time::timeout(t, sent).await {
+                    Ok(result) => result,
+                    Err(_) => return Err(Error::timeout(t)),
+                },
+                None => sent.await,
+            };
+            result.map_err(|e| docker.transport_error(e, total))
+        };
+        let result = exchange.instrument(span.clone()).await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        match result {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+                Ok((response, path, idle))
+            }
+            Err(e) => Err(e.with_request(self.method.as_str(), &path)),
+        }
+    }
+}
+
+impl fmt::Debug for Request {
+    // No header values and no body: they may hold credentials.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field(
+                "headers",
+                &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// A successful (`2xx`) answer from the daemon.
+///
+/// ```no_run
+/// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+/// let mut logs = docker
+///     .get("/containers/web/logs")
+///     .query("stdout", "1")
+///     .send()
+///     .await?;
+/// while let Some(chunk) = logs.chunk().await? {
+///     println!("{} bytes", chunk.len());
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub struct Response {
+    inner: reqwest::Response,
+    idle: Option<Duration>,
+    method: Method,
+    path: String,
+}
+
+impl Response {
+    /// The HTTP status (`200`, `201`, `204`, ...).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let created = docker.post("/volumes/create").json(&serde_json::json!({})).send().await?;
+    /// assert_eq!(created.status(), 201);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn status(&self) -> u16 {
+        self.inner.status().as_u16()
+    }
+
+    /// A response header, if present and text.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let r = docker.get("/version").send().await?;
+    /// println!("{:?}", r.header("Api-Version"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.inner.headers().get(name)?.to_str().ok()
+    }
+
+    /// The next chunk of the body, `None` at its end. With an idle timeout
+    /// (see [`Timeout::Idle`]), waiting longer than it for a chunk fails.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let mut events = docker.get("/events").timeout(wharf::Timeout::Unlimited).send().await?;
+    /// while let Some(chunk) = events.chunk().await? {
+    ///     print!("{}", String::from_utf8_lossy(&chunk));
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
+        let next = self.inner.chunk();
+        let result = match self.idle {
+            Some(t) => match tokio::time::timeout(t, next).await {
+                Ok(result) => result,
+                Err(_) => {
+                    return Err(Error::timeout(t).with_request(self.method.as_str(), &self.path))
+                }
+            },
+            None => next.await,
+        };
+        result.map_err(|e| self.body_error(e))
+    }
+
+    /// The whole body.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let tar = docker.get("/images/alpine/get").send().await?.bytes().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn bytes(mut self) -> Result<Bytes> {
+        if self.idle.is_none() {
+            let (method, path) = (self.method.clone(), self.path.clone());
+            return self
+                .inner
+                .bytes()
+                .await
+                .map_err(|e| Error::from_reqwest(e).with_request(method.as_str(), &path));
+        }
+        let mut body = bytes::BytesMut::new();
+        while let Some(chunk) = self.chunk().await? {
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    }
+
+    /// The whole body as text (invalid UTF-8 is replaced).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let ok = docker.get("/_ping").send().await?.text().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn text(self) -> Result<String> {
+        let bytes = self.bytes().await?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// The whole body, decoded from JSON.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let version: serde_json::Value = docker.get("/version").send().await?.json().await?;
+    /// println!("{}", version["Version"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn json<T: serde::de::DeserializeOwned>(self) -> Result<T> {
+        let (method, path) = (self.method.clone(), self.path.clone());
+        let bytes = self.bytes().await?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            Error::decode(
+                format!(
+                    "cannot decode the answer as {}: {e}",
+                    std::any::type_name::<T>()
+                ),
+                e,
+            )
+            .with_request(method.as_str(), &path)
+        })
+    }
+
+    /// The body as a stream of chunks (see [`chunk`](Response::chunk)).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use futures_util::StreamExt;
+    ///
+    /// let mut stream = Box::pin(docker.get("/events").send().await?.bytes_stream());
+    /// while let Some(chunk) = stream.next().await {
+    ///     let chunk = chunk?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn bytes_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
+        futures_util::stream::unfold(Some(self), |state| async move {
+            let mut response = state?;
+            match response.chunk().await {
+                Ok(Some(chunk)) => Some((Ok(chunk), Some(response))),
+                Ok(None) => None,
+                Err(e) => Some((Err(e), None)),
+            }
+        })
+    }
+
+    /// The underlying response, for protocol upgrades (attach, exec).
+    #[allow(dead_code)] // for the hand-written endpoints
+    pub(crate) fn into_reqwest(self) -> reqwest::Response {
+        self.inner
+    }
+
+    fn body_error(&self, e: reqwest::Error) -> Error {
+        Error::from_reqwest(e).with_request(self.method.as_str(), &self.path)
+    }
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status())
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docker_is_send_sync_and_small() {
+        fn assert_traits<T: Send + Sync + Clone + 'static>() {}
+        assert_traits::<Docker>();
+        assert_eq!(std::mem::size_of::<Docker>(), std::mem::size_of::<usize>());
+    }
+
+    fn env(vars: &[(&str, &str)]) -> Environment {
+        vars.iter().map(|(k, v)| (*k, *v)).collect()
+    }
+
+    #[test]
+    fn docker_api_version_pins() {
+        let d = Docker::builder()
+            .environment(env(&[
+                ("DOCKER_HOST", "tcp://127.0.0.1:1"),
+                ("DOCKER_API_VERSION", "1.44"),
+            ]))
+            .build()
+            .unwrap();
+        assert_eq!(d.pinned_api_version(), Some(ApiVersion::new(1, 44)));
+        // The builder wins over the variable.
+        let d = Docker::builder()
+            .environment(env(&[
+                ("DOCKER_HOST", "tcp://127.0.0.1:1"),
+                ("DOCKER_API_VERSION", "1.44"),
+            ]))
+            .api_version(ApiVersion::new(1, 41))
+            .build()
+            .unwrap();
+        assert_eq!(d.pinned_api_version(), Some(ApiVersion::new(1, 41)));
+    }
+
+    #[test]
+    fn bad_docker_api_version_is_a_config_error() {
+        let e = Docker::builder()
+            .environment(env(&[
+                ("DOCKER_HOST", "tcp://127.0.0.1:1"),
+                ("DOCKER_API_VERSION", "latest"),
+            ]))
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.to_string().contains("DOCKER_API_VERSION=\"latest\""), "{e}");
+        let e = Docker::builder()
+            .environment(env(&[
+                ("DOCKER_HOST", "tcp://127.0.0.1:1"),
+                ("DOCKER_API_VERSION", "1.12"),
+            ]))
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("DOCKER_API_VERSION"), "{e}");
+    }
+
+    #[test]
+    fn relative_path_is_rejected_before_sending() {
+        let d = Docker::builder()
+            .environment(env(&[("DOCKER_HOST", "tcp://127.0.0.1:1")]))
+            .build()
+            .unwrap();
+        let r = d.get("containers/json");
+        assert!(r.error.is_some());
+    }
+}

@@ -1,0 +1,700 @@
+//! The one error type of wharf.
+//!
+//! Every fallible wharf call returns [`Error`]. It is deliberately opaque: a
+//! caller decides what to do from [`Error::kind`] (and, for daemon answers,
+//! [`Error::status`] and [`Error::message`]), never from the text.
+//!
+//! ```text
+//! GET /v1.51/containers/abc/json: 404 Not Found: No such container: abc
+//! \_ request ________________/   \_ status ___/  \_ daemon's message _/
+//! ```
+//!
+//! The [`Display`](std::fmt::Display) text is for people and is **not** part
+//! of the API: it may change in any release. Neither `Display` nor `Debug`
+//! ever prints a header value, a request body or a password, so errors are
+//! safe to log.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::time::Duration;
+
+use crate::endpoint::Endpoint;
+
+/// A boxed error usable as a [`source`](StdError::source).
+pub(crate) type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+/// `Result` with wharf's [`Error`].
+///
+/// ```
+/// fn parse(v: &str) -> wharf::Result<wharf::ApiVersion> {
+///     v.parse()
+/// }
+/// assert!(parse("1.44").is_ok());
+/// ```
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// How much of an error response body is read to find the daemon's message.
+pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// An error from a wharf call: a daemon answer, a transport failure or bad
+/// configuration.
+///
+/// Match on [`kind`](Error::kind); read [`status`](Error::status) and
+/// [`message`](Error::message) for what the daemon said. The size of an
+/// `Error` is one pointer, so `Result<T, Error>` stays small.
+///
+/// ```no_run
+/// # async fn run() -> wharf::Result<()> {
+/// use wharf::{Docker, ErrorKind};
+///
+/// let docker = Docker::connect()?;
+/// match docker.get("/containers/nope/json").send().await {
+///     Ok(_) => println!("found"),
+///     Err(e) if e.kind() == ErrorKind::NotFound => println!("gone: {}", e.message().unwrap_or("")),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    status: Option<u16>,
+    /// What the daemon said, for status errors.
+    message: Option<String>,
+    /// wharf's own explanation, for everything else.
+    detail: Option<String>,
+    method: Option<String>,
+    path: Option<String>,
+    source: Option<BoxError>,
+}
+
+/// What went wrong, broadly: the thing to match on.
+///
+/// New kinds may be added in minor releases, so a `match` needs a wildcard
+/// arm.
+///
+/// ```
+/// use wharf::ErrorKind;
+///
+/// fn retryable(kind: ErrorKind) -> bool {
+///     matches!(kind, ErrorKind::Unavailable | ErrorKind::Timeout | ErrorKind::Connect)
+/// }
+/// assert!(retryable(ErrorKind::Timeout));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// `304 Not Modified`: the object was already in the requested state
+    /// (for example starting a running container). Callers often treat
+    /// this as success.
+    NotModified,
+    /// `400 Bad Request`: the daemon rejected a parameter.
+    InvalidArgument,
+    /// `401 Unauthorized`: registry or plugin credentials were refused.
+    Unauthorized,
+    /// `403 Forbidden`: an authorization plugin or policy refused the call.
+    Forbidden,
+    /// `404 Not Found`: no such object (container, image, network, ...).
+    NotFound,
+    /// `409 Conflict`: the object is in a state that forbids the call, or
+    /// the name is taken.
+    Conflict,
+    /// `503 Service Unavailable`: the daemon cannot serve this now (for
+    /// example a swarm call on a node that is not a manager).
+    Unavailable,
+    /// Any other `5xx`: the daemon failed.
+    Server,
+    /// Any other unexpected HTTP status.
+    UnexpectedStatus,
+    /// The daemon could not be reached: no socket, connection refused, TLS
+    /// handshake failure, ssh failure.
+    Connect,
+    /// The call did not finish within its [`Timeout`](crate::Timeout).
+    Timeout,
+    /// The daemon answered something that is not valid for the protocol.
+    Protocol,
+    /// A body could not be decoded (or a request body encoded).
+    Decode,
+    /// An I/O error while a request or response was under way.
+    Io,
+    /// The configuration is unusable: a malformed `DOCKER_HOST`, a missing
+    /// certificate file, a broken context.
+    Config,
+    /// The client and the daemon have no API version in common, or the
+    /// daemon refused the pinned version.
+    VersionMismatch,
+}
+
+impl ErrorKind {
+    fn describe(self) -> &'static str {
+        match self {
+            ErrorKind::NotModified => "not modified",
+            ErrorKind::InvalidArgument => "invalid argument",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Server => "server error",
+            ErrorKind::UnexpectedStatus => "unexpected status",
+            ErrorKind::Connect => "cannot connect to the Docker daemon",
+            ErrorKind::Timeout => "timed out",
+            ErrorKind::Protocol => "protocol error",
+            ErrorKind::Decode => "decode error",
+            ErrorKind::Io => "i/o error",
+            ErrorKind::Config => "configuration error",
+            ErrorKind::VersionMismatch => "API version mismatch",
+        }
+    }
+
+    /// The kind for an HTTP status code the daemon answered with.
+    fn from_status(status: u16) -> ErrorKind {
+        match status {
+            304 => ErrorKind::NotModified,
+            400 => ErrorKind::InvalidArgument,
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
+            503 => ErrorKind::Unavailable,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::UnexpectedStatus,
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+impl Error {
+    /// What went wrong, broadly.
+    ///
+    /// ```
+    /// let e = "1.x".parse::<wharf::ApiVersion>().unwrap_err();
+    /// assert_eq!(e.kind(), wharf::ErrorKind::InvalidArgument);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The HTTP status the daemon answered with, if it answered.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) {
+    /// if let Err(e) = docker.get("/containers/nope/json").send().await {
+    ///     assert_eq!(e.status(), Some(404));
+    /// }
+    /// # }
+    /// ```
+    pub fn status(&self) -> Option<u16> {
+        self.inner.status
+    }
+
+    /// The daemon's own message (from a JSON `{"message": ...}` body or a
+    /// plain-text body), if it answered with one.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) {
+    /// if let Err(e) = docker.get("/containers/nope/json").send().await {
+    ///     println!("{}", e.message().unwrap_or("(no message)"));
+    /// }
+    /// # }
+    /// ```
+    pub fn message(&self) -> Option<&str> {
+        self.inner.message.as_deref()
+    }
+
+    /// The HTTP method of the request that failed, if there was one.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) {
+    /// if let Err(e) = docker.get("/info").send().await {
+    ///     assert_eq!(e.method(), Some("GET"));
+    /// }
+    /// # }
+    /// ```
+    pub fn method(&self) -> Option<&str> {
+        self.inner.method.as_deref()
+    }
+
+    /// The path of the request that failed (with its version prefix, without
+    /// the query), if there was one.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) {
+    /// if let Err(e) = docker.get("/info").send().await {
+    ///     println!("{:?}", e.path()); // Some("/v1.51/info")
+    /// }
+    /// # }
+    /// ```
+    pub fn path(&self) -> Option<&str> {
+        self.inner.path.as_deref()
+    }
+
+    /// True for [`ErrorKind::NotFound`].
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// match docker.delete("/containers/old").send().await {
+    ///     Err(e) if e.is_not_found() => {} // already gone
+    ///     other => { other?; }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn is_not_found(&self) -> bool {
+        self.inner.kind == ErrorKind::NotFound
+    }
+
+    /// True for [`ErrorKind::NotModified`], which callers often treat as
+    /// success.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// match docker.post("/containers/web/start").send().await {
+    ///     Err(e) if e.is_not_modified() => {} // already running
+    ///     other => { other?; }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn is_not_modified(&self) -> bool {
+        self.inner.kind == ErrorKind::NotModified
+    }
+
+    /// True for [`ErrorKind::Timeout`].
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) {
+    /// if let Err(e) = docker.get("/info").send().await {
+    ///     if e.is_timeout() { eprintln!("the daemon is slow") }
+    /// }
+    /// # }
+    /// ```
+    pub fn is_timeout(&self) -> bool {
+        self.inner.kind == ErrorKind::Timeout
+    }
+
+    /// True for [`ErrorKind::Connect`].
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) {
+    /// if let Err(e) = docker.ping().await {
+    ///     if e.is_connect() { eprintln!("{e}") }
+    /// }
+    /// # }
+    /// ```
+    pub fn is_connect(&self) -> bool {
+        self.inner.kind == ErrorKind::Connect
+    }
+}
+
+// Crate-private constructors and builders.
+impl Error {
+    pub(crate) fn new(kind: ErrorKind) -> Error {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                status: None,
+                message: None,
+                detail: None,
+                method: None,
+                path: None,
+                source: None,
+            }),
+        }
+    }
+
+    /// A configuration problem, explained by `detail` (which should name the
+    /// input and say what to do).
+    pub(crate) fn config(detail: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Config).with_detail(detail)
+    }
+
+    pub(crate) fn invalid_argument(detail: impl Into<String>) -> Error {
+        Error::new(ErrorKind::InvalidArgument).with_detail(detail)
+    }
+
+    pub(crate) fn version_mismatch(detail: impl Into<String>) -> Error {
+        Error::new(ErrorKind::VersionMismatch).with_detail(detail)
+    }
+
+    pub(crate) fn decode(detail: impl Into<String>, source: impl Into<BoxError>) -> Error {
+        Error::new(ErrorKind::Decode)
+            .with_detail(detail)
+            .with_source(source)
+    }
+
+    pub(crate) fn timeout(after: Duration) -> Error {
+        Error::new(ErrorKind::Timeout).with_detail(format!("no answer within {after:?}"))
+    }
+
+    /// An unsuccessful answer from the daemon.
+    ///
+    /// A `400` whose message says the client version is too new or too old
+    /// is a [`ErrorKind::VersionMismatch`]; the daemon words it as
+    /// `client version 1.51 is too new. Maximum supported API version is 1.41`.
+    pub(crate) fn from_status(status: u16, message: Option<String>) -> Error {
+        let mut kind = ErrorKind::from_status(status);
+        if status == 400 {
+            if let Some(m) = &message {
+                if m.starts_with("client version ")
+                    && (m.contains("is too new") || m.contains("is too old"))
+                {
+                    kind = ErrorKind::VersionMismatch;
+                }
+            }
+        }
+        let mut e = Error::new(kind);
+        e.inner.status = Some(status);
+        e.inner.message = message;
+        e
+    }
+
+    pub(crate) fn with_detail(mut self, detail: impl Into<String>) -> Error {
+        self.inner.detail = Some(detail.into());
+        self
+    }
+
+    pub(crate) fn with_source(mut self, source: impl Into<BoxError>) -> Error {
+        self.inner.source = Some(source.into());
+        self
+    }
+
+    pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Error {
+        self.inner.kind = kind;
+        self
+    }
+
+    /// Records the request this error belongs to (unless already recorded).
+    pub(crate) fn with_request(mut self, method: &str, path: &str) -> Error {
+        if self.inner.method.is_none() {
+            self.inner.method = Some(method.to_owned());
+            self.inner.path = Some(path.to_owned());
+        }
+        self
+    }
+
+    /// Maps a transport error from reqwest to a kind.
+    ///
+    /// The URL is stripped from the source so that it can never leak into
+    /// logs; the path is kept separately by [`Error::with_request`].
+    pub(crate) fn from_reqwest(err: reqwest::Error) -> Error {
+        let kind = if err.is_connect() {
+            ErrorKind::Connect
+        } else if err.is_timeout() {
+            ErrorKind::Timeout
+        } else if err.is_decode() {
+            ErrorKind::Decode
+        } else if err.is_builder() {
+            ErrorKind::InvalidArgument
+        } else if err.is_redirect() || err.is_upgrade() {
+            ErrorKind::Protocol
+        } else if let Some(status) = err.status() {
+            return Error::from_status(status.as_u16(), None).with_source(err.without_url());
+        } else {
+            ErrorKind::Io
+        };
+        let err = err.without_url();
+        let detail = if kind == ErrorKind::Connect {
+            connect_reason(&err)
+        } else {
+            None
+        };
+        let mut e = Error::new(kind).with_source(err);
+        e.inner.detail = detail;
+        e
+    }
+
+    /// Adds the endpoint, how it was chosen and what to try to a
+    /// [`ErrorKind::Connect`] error.
+    pub(crate) fn with_endpoint(mut self, endpoint: &Endpoint) -> Error {
+        if self.inner.kind != ErrorKind::Connect {
+            return self;
+        }
+        let reason = self
+            .inner
+            .detail
+            .take()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
+        let hint = if reason.contains("permission denied") {
+            "; the user may need to be in the `docker` group, or use rootless Docker".to_owned()
+        } else {
+            format!("; {}", endpoint.source().hint())
+        };
+        self.inner.detail = Some(format!(
+            "cannot connect to the Docker daemon at {} ({}){reason}{hint}",
+            endpoint.url(),
+            endpoint.source(),
+        ));
+        self
+    }
+
+    /// Builds the error for an unsuccessful response, reading at most
+    /// [`ERROR_BODY_LIMIT`] bytes of its body for the daemon's message.
+    pub(crate) async fn from_response(response: reqwest::Response) -> Error {
+        let status = response.status().as_u16();
+        let is_json = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("json"));
+        let (body, truncated) = read_capped(response, ERROR_BODY_LIMIT).await;
+        Error::from_status(status, message_from_body(&body, is_json, truncated))
+    }
+
+    // The conversion from the generated client's errors
+    // (`progenitor_client::Error<wharf_api::types::ErrorResponse>`) belongs
+    // here, built from `Error::from_status` (an `ErrorResponse` carries the
+    // daemon's `message`), `Error::from_reqwest` and `Error::decode`.
+}
+
+/// Reads up to `cap` bytes of a body; the rest is left unread. Returns the
+/// bytes and whether the body was longer.
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> (Vec<u8>, bool) {
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = cap - body.len();
+                if chunk.len() > room {
+                    body.extend_from_slice(&chunk[..room]);
+                    return (body, true);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            // A broken error body still leaves the status to report.
+            Ok(None) | Err(_) => return (body, false),
+        }
+    }
+}
+
+/// The daemon's message: `{"message": "..."}` (the Engine API's error
+/// shape), or else the body as text.
+fn message_from_body(body: &[u8], is_json: bool, truncated: bool) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if is_json || text.starts_with('{') {
+        if let Ok(parsed) = serde_json::from_str::<serde_json::Value>(text) {
+            if let Some(message) = parsed.get("message").and_then(|m| m.as_str()) {
+                return Some(message.trim().to_owned());
+            }
+        }
+    }
+    let mut message = text.to_owned();
+    if truncated {
+        message.push_str(" [truncated]");
+    }
+    Some(message)
+}
+
+/// A short reason for a connect error, from the I/O error under it.
+fn connect_reason(err: &(dyn StdError + 'static)) -> Option<String> {
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
+    let mut timed_out = false;
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return Some(match io.kind() {
+                std::io::ErrorKind::NotFound => "no such socket (is the daemon running?)".into(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+                std::io::ErrorKind::ConnectionRefused => {
+                    "connection refused (is the daemon running?)".into()
+                }
+                std::io::ErrorKind::TimedOut => "timed out".into(),
+                _ => io.to_string(),
+            });
+        }
+        if e.to_string().contains("timed out") {
+            timed_out = true;
+        }
+        cur = e.source();
+    }
+    timed_out.then(|| "timed out".to_owned())
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        if let (Some(method), Some(path)) = (&inner.method, &inner.path) {
+            write!(f, "{method} {path}: ")?;
+        }
+        if let Some(status) = inner.status {
+            write!(f, "{status}")?;
+            if let Some(reason) = reqwest::StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+            {
+                write!(f, " {reason}")?;
+            }
+            if let Some(message) = &inner.message {
+                write!(f, ": {message}")?;
+            }
+            Ok(())
+        } else if let Some(detail) = &inner.detail {
+            f.write_str(detail)
+        } else if let Some(source) = &inner.source {
+            write!(f, "{}: {source}", inner.kind)
+        } else {
+            write!(f, "{}", inner.kind)
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        let mut d = f.debug_struct("wharf::Error");
+        d.field("kind", &inner.kind);
+        if let Some(status) = inner.status {
+            d.field("status", &status);
+        }
+        if let Some(method) = &inner.method {
+            d.field("method", method);
+        }
+        if let Some(path) = &inner.path {
+            d.field("path", path);
+        }
+        if let Some(message) = &inner.message {
+            d.field("message", message);
+        }
+        if let Some(detail) = &inner.detail {
+            d.field("detail", detail);
+        }
+        if let Some(source) = &inner.source {
+            d.field("source", source);
+        }
+        d.finish()
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.inner
+            .source
+            .as_ref()
+            .map(|e| &**e as &(dyn StdError + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_is_one_pointer_and_thread_safe() {
+        fn assert_traits<T: Send + Sync + 'static + StdError>() {}
+        assert_traits::<Error>();
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn display_names_request_status_and_message() {
+        let e = Error::from_status(404, Some("No such container: abc".into()))
+            .with_request("GET", "/v1.51/containers/abc/json");
+        assert_eq!(
+            e.to_string(),
+            "GET /v1.51/containers/abc/json: 404 Not Found: No such container: abc"
+        );
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+        assert_eq!(e.status(), Some(404));
+        assert_eq!(e.message(), Some("No such container: abc"));
+        assert_eq!(e.method(), Some("GET"));
+        assert_eq!(e.path(), Some("/v1.51/containers/abc/json"));
+    }
+
+    #[test]
+    fn status_kinds() {
+        let cases = [
+            (304, ErrorKind::NotModified),
+            (400, ErrorKind::InvalidArgument),
+            (401, ErrorKind::Unauthorized),
+            (403, ErrorKind::Forbidden),
+            (404, ErrorKind::NotFound),
+            (409, ErrorKind::Conflict),
+            (500, ErrorKind::Server),
+            (501, ErrorKind::Server),
+            (503, ErrorKind::Unavailable),
+            (418, ErrorKind::UnexpectedStatus),
+        ];
+        for (status, kind) in cases {
+            assert_eq!(Error::from_status(status, None).kind(), kind, "{status}");
+        }
+        assert!(Error::from_status(304, None).is_not_modified());
+    }
+
+    #[test]
+    fn too_new_client_is_a_version_mismatch() {
+        let m = "client version 1.51 is too new. Maximum supported API version is 1.41";
+        let e = Error::from_status(400, Some(m.into()));
+        assert_eq!(e.kind(), ErrorKind::VersionMismatch);
+        assert_eq!(e.message(), Some(m));
+        assert_eq!(e.status(), Some(400));
+        let e = Error::from_status(400, Some("invalid filter".into()));
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    }
+
+    #[test]
+    fn messages_from_json_and_text_bodies() {
+        assert_eq!(
+            message_from_body(br#"{"message":"No such image: x"}"#, true, false).as_deref(),
+            Some("No such image: x")
+        );
+        // Some daemons and proxies answer JSON without the content type.
+        assert_eq!(
+            message_from_body(br#"{"message":"boom"}"#, false, false).as_deref(),
+            Some("boom")
+        );
+        assert_eq!(
+            message_from_body(b"page not found\n", false, false).as_deref(),
+            Some("page not found")
+        );
+        assert_eq!(
+            message_from_body(b"{not json", true, false).as_deref(),
+            Some("{not json")
+        );
+        assert_eq!(message_from_body(b"  \n", false, false), None);
+        assert_eq!(
+            message_from_body(b"abc", false, true).as_deref(),
+            Some("abc [truncated]")
+        );
+    }
+
+    #[test]
+    fn no_secret_in_display_or_debug() {
+        let secret = "hunter2-registry-token";
+        let e = Error::invalid_argument("invalid value for header X-Registry-Auth")
+            .with_request("POST", "/v1.51/images/create");
+        for text in [e.to_string(), format!("{e:?}")] {
+            assert!(!text.contains(secret), "{text}");
+        }
+    }
+
+    #[test]
+    fn source_chain_is_kept() {
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, "bad bytes");
+        let e = Error::decode("cannot decode the body", io);
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert_eq!(e.source().unwrap().to_string(), "bad bytes");
+        assert_eq!(e.to_string(), "cannot decode the body");
+    }
+
+    #[test]
+    fn connect_reason_reads_the_io_error() {
+        let io = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert_eq!(
+            connect_reason(&io).as_deref(),
+            Some("no such socket (is the daemon running?)")
+        );
+    }
+}
