@@ -1,1 +1,3 @@
 //! Support shared by the decoding and engine tests.
+
+pub mod server;

@@ -511,9 +511,7 @@ impl Docker {
         match self.head("/_ping").send_unversioned().await {
             Ok(r) if matches!(r.status().as_u16(), 200 | 500) => return Ok((r, "HEAD")),
             Ok(_) => {}
-            Err(e) if matches!(e.kind(), ErrorKind::Connect | ErrorKind::Timeout) => {
-                return Err(e)
-            }
+            Err(e) if matches!(e.kind(), ErrorKind::Connect | ErrorKind::Timeout) => return Err(e),
             Err(_) => {}
         }
         let r = self.get("/_ping").send_unversioned().await?;
@@ -898,8 +896,8 @@ impl Request {
             Some(v) => format!("{}{}", v.prefix(), self.path),
             None => self.path,
         };
-        let mut url = reqwest::Url::parse(&format!("{}{path}", inner.transport.origin))
-            .map_err(|e| {
+        let mut url =
+            reqwest::Url::parse(&format!("{}{path}", inner.transport.origin)).map_err(|e| {
                 Error::invalid_argument(format!("the path {path:?} does not make a valid URL"))
                     .with_source(e)
                     .with_request(self.method.as_str(), &path)
@@ -1201,7 +1199,10 @@ mod tests {
             .build()
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config);
-        assert!(e.to_string().contains("DOCKER_API_VERSION=\"latest\""), "{e}");
+        assert!(
+            e.to_string().contains("DOCKER_API_VERSION=\"latest\""),
+            "{e}"
+        );
         let e = Docker::builder()
             .environment(env(&[
                 ("DOCKER_HOST", "tcp://127.0.0.1:1"),

@@ -205,11 +205,9 @@ impl Source {
                 "check docker context {name:?} (`docker context inspect {name}`), \
                  or choose another with DOCKER_CONTEXT"
             ),
-            Source::Default => {
-                "is the daemon running? Set DOCKER_HOST or choose a docker context \
+            Source::Default => "is the daemon running? Set DOCKER_HOST or choose a docker context \
                  to use another endpoint"
-                    .to_owned()
-            }
+                .to_owned(),
         }
     }
 }
@@ -629,7 +627,11 @@ impl Endpoint {
             ))
         })?;
         let id = context_id(name);
-        let meta_path = dir.join("contexts").join("meta").join(&id).join("meta.json");
+        let meta_path = dir
+            .join("contexts")
+            .join("meta")
+            .join(&id)
+            .join("meta.json");
         let raw = match std::fs::read(&meta_path) {
             Ok(raw) => raw,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -843,7 +845,10 @@ fn parse_tcp(rest: &str) -> std::result::Result<Host, String> {
         .host_str()
         .filter(|h| !h.is_empty())
         .ok_or("the host name is empty")?;
-    let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
     let path = url.path().trim_end_matches('/').to_owned();
     Ok(Host::Tcp {
         host,
@@ -858,8 +863,7 @@ fn parse_ssh(input: &str) -> std::result::Result<SshTarget, String> {
     let url = reqwest::Url::parse(input).map_err(|e| e.to_string())?;
     if url.password().is_some() {
         return Err(
-            "ssh:// URLs must not carry a password; use an ssh key or agent (`ssh-add`)"
-                .to_owned(),
+            "ssh:// URLs must not carry a password; use an ssh key or agent (`ssh-add`)".to_owned(),
         );
     }
     if url.query().is_some() {
@@ -872,7 +876,10 @@ fn parse_ssh(input: &str) -> std::result::Result<SshTarget, String> {
         .host_str()
         .filter(|h| !h.is_empty())
         .ok_or("the host name is empty")?;
-    let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
     let user = Some(url.username().to_owned()).filter(|u| !u.is_empty());
     // A path of only slashes means the remote default socket (the CLI trims
     // slashes the same way).
@@ -1020,9 +1027,13 @@ mod tests {
         let (text, debug) = (e.to_string(), format!("{e:?}"));
         assert!(text.contains("password"), "{text}");
         assert!(text.contains("ssh://me:***@box"), "{text}");
-        assert!(!text.contains("hunter2") && !debug.contains("hunter2"), "{debug}");
+        assert!(
+            !text.contains("hunter2") && !debug.contains("hunter2"),
+            "{debug}"
+        );
 
-        let e = Endpoint::from_host("tcp://me:hunter2@box:2375", &Environment::empty()).unwrap_err();
+        let e =
+            Endpoint::from_host("tcp://me:hunter2@box:2375", &Environment::empty()).unwrap_err();
         assert!(!e.to_string().contains("hunter2"), "{e}");
         assert!(!format!("{e:?}").contains("hunter2"));
     }
@@ -1143,7 +1154,8 @@ mod tests {
             "lab",
             r#"{"name":"lab","endpoints":{"docker":{"host":"ssh://ops@lab","skipTLSVerify":true}}}"#,
         );
-        let e = Endpoint::resolve(&env(&[("DOCKER_CONFIG", dir.path().to_str().unwrap())])).unwrap();
+        let e =
+            Endpoint::resolve(&env(&[("DOCKER_CONFIG", dir.path().to_str().unwrap())])).unwrap();
         assert_eq!(e.source(), &Source::Context("lab".into()));
         assert_eq!(e.url(), "ssh://ops@lab");
         assert!(e.tls().is_none());
@@ -1173,7 +1185,8 @@ mod tests {
             &dir.path().join("config.json"),
             r#"{"currentContext":"default"}"#,
         );
-        let e = Endpoint::resolve(&env(&[("DOCKER_CONFIG", dir.path().to_str().unwrap())])).unwrap();
+        let e =
+            Endpoint::resolve(&env(&[("DOCKER_CONFIG", dir.path().to_str().unwrap())])).unwrap();
         assert_eq!(e.source(), &Source::Default);
         let e = Endpoint::from_context("default", &env(&[("DOCKER_HOST", "tcp://x:1")])).unwrap();
         assert_eq!(e.source(), &Source::Env("DOCKER_HOST"));
@@ -1223,8 +1236,11 @@ mod tests {
             r#"{"Endpoints":{"docker":{"Host":"tcp://x","SkipTLSVerify":"yes"}}}"#,
         );
         let e = |name: &str| {
-            Endpoint::from_context(name, &env(&[("DOCKER_CONFIG", dir.path().to_str().unwrap())]))
-                .unwrap_err()
+            Endpoint::from_context(
+                name,
+                &env(&[("DOCKER_CONFIG", dir.path().to_str().unwrap())]),
+            )
+            .unwrap_err()
         };
         for (name, needle) in [
             ("bad", "meta.json"),
@@ -1271,19 +1287,30 @@ mod tests {
             assert_eq!(e.url(), "tcp://h:2376");
         }
         // Empty means unset.
-        let e = Endpoint::resolve(&env(&[("DOCKER_HOST", "tcp://h"), ("DOCKER_TLS_VERIFY", "")]))
-            .unwrap();
+        let e = Endpoint::resolve(&env(&[
+            ("DOCKER_HOST", "tcp://h"),
+            ("DOCKER_TLS_VERIFY", ""),
+        ]))
+        .unwrap();
         assert!(e.tls().is_none());
         // DOCKER_TLS alone: TLS, and wharf still verifies.
-        let e = Endpoint::resolve(&env(&[("DOCKER_HOST", "tcp://h"), ("DOCKER_TLS", "1"), ("HOME", "/home/u")]))
-            .unwrap();
+        let e = Endpoint::resolve(&env(&[
+            ("DOCKER_HOST", "tcp://h"),
+            ("DOCKER_TLS", "1"),
+            ("HOME", "/home/u"),
+        ]))
+        .unwrap();
         let tls = e.tls().unwrap();
         assert!(tls.verify());
         assert_eq!(tls.ca(), Some(Path::new("/home/u/.docker/ca.pem")));
         assert_eq!(tls.cert(), None);
         // Sockets ignore TLS settings.
-        let e = Endpoint::resolve(&env(&[("DOCKER_HOST", "unix:///s"), ("DOCKER_TLS_VERIFY", "1"), ("HOME", "/h")]))
-            .unwrap();
+        let e = Endpoint::resolve(&env(&[
+            ("DOCKER_HOST", "unix:///s"),
+            ("DOCKER_TLS_VERIFY", "1"),
+            ("HOME", "/h"),
+        ]))
+        .unwrap();
         assert!(e.tls().is_none());
     }
 
@@ -1291,6 +1318,9 @@ mod tests {
     fn environment_debug_shows_names_only() {
         let e = env(&[("DOCKER_HOST", "tcp://secret-host:1")]);
         let text = format!("{e:?}");
-        assert!(text.contains("DOCKER_HOST") && !text.contains("secret-host"), "{text}");
+        assert!(
+            text.contains("DOCKER_HOST") && !text.contains("secret-host"),
+            "{text}"
+        );
     }
 }

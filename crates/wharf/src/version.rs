@@ -272,7 +272,9 @@ impl PingInfo {
     /// # }
     /// ```
     pub fn swarm_state(&self) -> Option<&str> {
-        self.swarm.as_deref().map(|s| s.split('/').next().unwrap_or(s))
+        self.swarm
+            .as_deref()
+            .map(|s| s.split('/').next().unwrap_or(s))
     }
 
     /// Whether this node is a swarm manager (`Swarm: active/manager`).
@@ -360,9 +362,18 @@ mod tests {
 
     #[test]
     fn parse_and_display() {
-        assert_eq!("1.44".parse::<ApiVersion>().unwrap(), ApiVersion::new(1, 44));
-        assert_eq!("v1.41".parse::<ApiVersion>().unwrap(), ApiVersion::new(1, 41));
-        assert_eq!(" 1.9 ".parse::<ApiVersion>().unwrap(), ApiVersion::new(1, 9));
+        assert_eq!(
+            "1.44".parse::<ApiVersion>().unwrap(),
+            ApiVersion::new(1, 44)
+        );
+        assert_eq!(
+            "v1.41".parse::<ApiVersion>().unwrap(),
+            ApiVersion::new(1, 41)
+        );
+        assert_eq!(
+            " 1.9 ".parse::<ApiVersion>().unwrap(),
+            ApiVersion::new(1, 9)
+        );
         for bad in ["", "1", "1.", ".4", "1.4.1", "a.b", "1.-4", "v", "1.44x"] {
             let e = bad.parse::<ApiVersion>().unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::InvalidArgument, "{bad}");
@@ -376,7 +387,10 @@ mod tests {
     fn ordering_is_numeric() {
         assert!(ApiVersion::new(1, 9) < ApiVersion::new(1, 10));
         assert!(ApiVersion::new(1, 44) < ApiVersion::new(2, 0));
-        assert_eq!(ApiVersion::new(1, 41).max(ApiVersion::new(1, 24)), ApiVersion::new(1, 41));
+        assert_eq!(
+            ApiVersion::new(1, 41).max(ApiVersion::new(1, 24)),
+            ApiVersion::new(1, 41)
+        );
     }
 
     fn ping(headers: &[(&'static str, &'static str)]) -> PingInfo {
@@ -428,8 +442,11 @@ mod tests {
         assert_eq!(old.kind(), crate::ErrorKind::VersionMismatch);
         assert!(old.to_string().contains("1.12"), "{old}");
 
-        let too_new = negotiate(&ping(&[("Api-Version", "1.60"), ("Min-Api-Version", "1.55")]))
-            .unwrap_err();
+        let too_new = negotiate(&ping(&[
+            ("Api-Version", "1.60"),
+            ("Min-Api-Version", "1.55"),
+        ]))
+        .unwrap_err();
         assert_eq!(too_new.kind(), crate::ErrorKind::VersionMismatch);
         assert!(too_new.to_string().contains("1.55"), "{too_new}");
     }

@@ -59,11 +59,9 @@ impl Transport {
         #[cfg(unix)]
         let mut ssh_proxy = None;
         let origin = match endpoint.host() {
-            Host::Tcp { .. } => {
-                endpoint
-                    .tcp_origin()
-                    .expect("a tcp endpoint has a tcp origin")
-            }
+            Host::Tcp { .. } => endpoint
+                .tcp_origin()
+                .expect("a tcp endpoint has a tcp origin"),
             #[cfg(unix)]
             Host::Unix(path) => {
                 builder = builder.unix_socket(path.as_path());

@@ -15,9 +15,12 @@
 //!               ◀───────        ◀─stdout──
 //! ```
 //!
-//! An EOF from the client closes ssh's stdin, and ssh's EOF shuts the
+//! ssh starts when the first request bytes arrive, so a connection the pool
+//! opens and never uses costs no ssh session. An EOF from the client closes
+//! ssh's stdin, and ssh's EOF shuts the
 //! socket's write side, so half-closes cross the pipe. Since reqwest keeps
-//! connections alive, one ssh session serves many requests. ssh's stderr is
+//! connections alive, one ssh session serves many requests; concurrent
+//! requests open more, each its own session, and they stay pooled too. ssh's stderr is
 //! kept (up to 4 KiB) to explain a failed connection. The proxy runs on a
 //! thread of its own (so it does not depend on the caller's runtime) and
 //! stops, killing its ssh processes and removing its directory, when the
@@ -220,7 +223,16 @@ impl Job {
     }
 
     /// Serves one accepted connection with one ssh process.
-    async fn serve(self: Arc<Self>, stream: tokio::net::UnixStream) {
+    async fn serve(self: Arc<Self>, mut stream: tokio::net::UnixStream) {
+        // The pool may open a connection it ends up not using (hyper races a
+        // new connection against an idle one coming back), so ssh starts on
+        // the first byte, not on accept.
+        let mut first = vec![0u8; 16 * 1024];
+        let n = match stream.read(&mut first).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        first.truncate(n);
         let mut command = tokio::process::Command::new("ssh");
         command
             .args(&self.args)
@@ -246,7 +258,9 @@ impl Job {
         let stderr = tokio::spawn(read_capped(stderr));
         let (mut from_client, mut to_client) = stream.into_split();
         let upstream = async {
-            let _ = tokio::io::copy(&mut from_client, &mut stdin).await;
+            if stdin.write_all(&first).await.is_ok() {
+                let _ = tokio::io::copy(&mut from_client, &mut stdin).await;
+            }
             // EOF from the client: close ssh's stdin.
             drop(stdin);
         };
@@ -307,8 +321,12 @@ mod tests {
             "-o ConnectTimeout=30 -T -- box docker system dial-stdio"
         );
         assert_eq!(
-            ssh_args(&target(Some("me"), Some(2222), Some("/run/user/1000/docker.sock")))
-                .join(" "),
+            ssh_args(&target(
+                Some("me"),
+                Some(2222),
+                Some("/run/user/1000/docker.sock")
+            ))
+            .join(" "),
             "-o ConnectTimeout=30 -T -l me -p 2222 -- box docker \
              --host=unix:///run/user/1000/docker.sock system dial-stdio"
         );
@@ -317,7 +335,10 @@ mod tests {
     #[test]
     fn odd_socket_paths_are_quoted() {
         let args = ssh_args(&target(None, None, Some("/tmp/a b;rm -rf x")));
-        assert!(args.contains(&"'--host=unix:///tmp/a b;rm -rf x'".to_owned()), "{args:?}");
+        assert!(
+            args.contains(&"'--host=unix:///tmp/a b;rm -rf x'".to_owned()),
+            "{args:?}"
+        );
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
     }
 }
