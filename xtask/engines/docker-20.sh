@@ -144,6 +144,12 @@ down() {
     rm -f "$SOCK" "$PIDFILE"
     if [ "${1:-}" = --purge ]; then
         log "purging $DATA_ROOT"
+        # dockerd leaves its data-root bind-mounted on itself (and, after a crash,
+        # container mounts and netns files): unmount, deepest first
+        local m
+        for m in $(awk '{print $5}' /proc/self/mountinfo | grep -E "^($DATA_ROOT|$EXEC_ROOT)(/|$)" | sort -r || true); do
+            umount -l "$m" 2>/dev/null || true
+        done
         rm -rf --one-file-system "$DATA_ROOT" "$EXEC_ROOT"
     fi
     log "down"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016  # ${...} in single quotes: dpkg-query formats, the inner sh script
 # docker-28.sh up|down|status [--purge]
 #
 # Docker Engine 28.5 (API 1.51) for the tests: Debian sid's docker.io, which
@@ -37,6 +38,11 @@ ENGINE=docker-28
 . "$(dirname "$0")/lib.sh"
 
 MIRROR=${WHARF_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# sid moves: when its docker.io is no longer 28.x, `up` says so and stops;
+# WHARF_DOCKER28_SUITE=forky (testing, 28.5.2 too in Nov 2026) is the way out
+# (then `down --purge` first: the tree is bootstrapped once)
+SUITE=${WHARF_DOCKER28_SUITE:-sid}
+WANT_VERSION=28.
 TREE=$WHARF_LIB/docker-28/rootfs
 SOCK=$WHARF_RUN/docker-28.sock
 PIDFILE=$WHARF_RUN/docker-28.pid
@@ -114,15 +120,14 @@ up() {
             rm -rf --one-file-system "$TREE"
         fi
         mkdir -p "$TREE"
-        log "debootstrap --variant=minbase sid $TREE (log: $WHARF_LOG/docker-28-debootstrap.log)"
-        debootstrap --variant=minbase sid "$TREE" "$MIRROR" >"$WHARF_LOG/docker-28-debootstrap.log" 2>&1 ||
+        log "debootstrap --variant=minbase $SUITE $TREE (log: $WHARF_LOG/docker-28-debootstrap.log)"
+        debootstrap --variant=minbase "$SUITE" "$TREE" "$MIRROR" >"$WHARF_LOG/docker-28-debootstrap.log" 2>&1 ||
             { tail -20 "$WHARF_LOG/docker-28-debootstrap.log" >&2; die "debootstrap failed"; }
         touch "$TREE/.wharf-bootstrapped"
     fi
 
     # ---- 3. docker.io in the tree
     local missing=() p
-    # shellcheck disable=SC2016
     for p in "${TREE_PKGS[@]}"; do
         chroot "$TREE" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
     done
@@ -132,7 +137,7 @@ up() {
         echo 'Acquire::Check-Valid-Until "false";' >"$TREE/etc/apt/apt.conf.d/99wharf-no-valid-until"
         printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' \
             >"$TREE/etc/apt/apt.conf.d/99wharf-no-recommends"
-        echo "deb $MIRROR sid main" >"$TREE/etc/apt/sources.list"
+        echo "deb $MIRROR $SUITE main" >"$TREE/etc/apt/sources.list"
         log "apt-get install ${missing[*]} in the sid tree (log: $WHARF_LOG/docker-28-apt.log)"
         {
             chroot "$TREE" apt-get update &&
@@ -143,7 +148,13 @@ up() {
         # the package lists are ~100 MB; `chroot $TREE apt-get update` brings them back
         find "$TREE/var/lib/apt/lists" -maxdepth 1 -type f ! -name lock -delete
     fi
-    chroot "$TREE" dpkg-query -W docker.io containerd runc docker-buildx >&2 2>/dev/null || true
+    local v
+    v=$(chroot "$TREE" dpkg-query -W -f='${Version}' docker.io)
+    case $v in
+        "$WANT_VERSION"*) ;;
+        *) die "the tree's docker.io is $v, not ${WANT_VERSION}x: $SUITE has moved on; try WHARF_DOCKER28_SUITE=forky after \`down --purge\`" ;;
+    esac
+    log "$SUITE tree: $(chroot "$TREE" dpkg-query -W -f='${Package} ${Version}, ' docker.io containerd runc docker-buildx)"
     mkdir -p "$TREE/var/lib/docker" "$TREE/run" "$TREE/proc" "$TREE/sys" "$TREE/dev"
     cp -L /etc/resolv.conf "$TREE/etc/resolv.conf" 2>/dev/null || true   # containers inherit it
 

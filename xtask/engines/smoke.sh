@@ -52,6 +52,7 @@ for E in "$@"; do
             -d "{\"Image\":\"$IMG\",\"Cmd\":$3,\"ExposedPorts\":{\"8080/tcp\":{}},\"HostConfig\":$2}" \
             "$A/containers/create?name=$1" | j 'd["Id"]'
     }
+    # shellcheck disable=SC2016  # $HOSTNAME is for the container's shell
     SRV=$(mk wharf-smoke-srv '{"NetworkMode":"wharf-smoke-net","PortBindings":{"8080/tcp":[{"HostIp":"127.0.0.1","HostPort":""}]}}' \
         '["sh","-c","echo hello-$HOSTNAME >/i; echo out; echo err >&2; exec httpd -f -p 8080 -h /"]')
     "${C[@]}" -X POST "$A/containers/$SRV/start" >/dev/null
