@@ -1,4 +1,5 @@
-//! A tiny scripted HTTP/1.1 server for client tests, on a unix socket or TCP.
+//! A tiny scripted HTTP/1.1 server for client tests, on a unix socket, TCP
+//! or TLS.
 //!
 //! It records every request (method, path with query, headers, body, and
 //! which connection carried it) and answers each with the [`Reply`] its
@@ -135,6 +136,7 @@ struct Shared {
     handler: Handler,
     requests: Mutex<Vec<Recorded>>,
     connections: AtomicUsize,
+    handshake_failures: Mutex<Vec<String>>,
 }
 
 /// A running test server; it stops when dropped.
@@ -187,6 +189,43 @@ impl TestServer {
         }
     }
 
+    /// Serves TLS on `127.0.0.1` on a free port, with this rustls
+    /// configuration.
+    pub async fn tls(
+        config: rustls::ServerConfig,
+        handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+    ) -> TestServer {
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind tcp");
+        let addr = listener.local_addr().expect("local addr");
+        let shared = Shared::new(handler);
+        let s = shared.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (acceptor, s) = (acceptor.clone(), s.clone());
+                tokio::spawn(async move {
+                    match acceptor.accept(stream).await {
+                        Ok(tls) => s.spawn_connection(tls),
+                        Err(e) => s.handshake_failures.lock().unwrap().push(e.to_string()),
+                    }
+                });
+            }
+        });
+        TestServer {
+            shared,
+            host: format!("tcp://{addr}"),
+            accept,
+            _dir: None,
+        }
+    }
+
+    /// Why TLS handshakes failed, for a TLS server.
+    pub fn handshake_failures(&self) -> Vec<String> {
+        self.shared.handshake_failures.lock().unwrap().clone()
+    }
+
     /// The `DOCKER_HOST` value that reaches this server.
     pub fn docker_host(&self) -> String {
         self.host.clone()
@@ -228,6 +267,7 @@ impl Shared {
             handler: Arc::new(handler),
             requests: Mutex::new(Vec::new()),
             connections: AtomicUsize::new(0),
+            handshake_failures: Mutex::new(Vec::new()),
         })
     }
 

@@ -64,9 +64,17 @@ use crate::version::{self, ApiVersion, PingInfo};
 
 /// The default connect timeout: the docker CLI dials TCP with 30 s (and
 /// sockets with 32 s), and gives ssh `ConnectTimeout=30`.
+///
+/// ```
+/// assert_eq!(wharf::client::DEFAULT_CONNECT_TIMEOUT.as_secs(), 30);
+/// ```
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The default limit on an ordinary (non-streaming) call.
+///
+/// ```
+/// assert_eq!(wharf::client::DEFAULT_TIMEOUT.as_secs(), 120);
+/// ```
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// How long one call may take.

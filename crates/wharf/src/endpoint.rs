@@ -38,6 +38,20 @@
 //!
 //! The environment is read through an [`Environment`], so tests and tools can
 //! resolve an endpoint from variables of their own.
+//!
+//! ```
+//! use wharf::endpoint::{Endpoint, Environment, Source};
+//!
+//! let env = Environment::empty()
+//!     .set("DOCKER_HOST", "tcp://10.0.0.5")
+//!     .set("DOCKER_TLS_VERIFY", "1")
+//!     .set("DOCKER_CERT_PATH", "/etc/docker-client");
+//! let endpoint = Endpoint::resolve(&env)?;
+//! assert_eq!(endpoint.url(), "tcp://10.0.0.5:2376");
+//! assert_eq!(endpoint.source(), &Source::Env("DOCKER_HOST"));
+//! assert!(endpoint.tls().unwrap().verify());
+//! # Ok::<(), wharf::Error>(())
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -265,7 +279,7 @@ impl Tls {
             ca: None,
             cert: None,
             key: None,
-            origin: "TLS settings given explicitly".to_owned(),
+            origin: "given explicitly".to_owned(),
         }
     }
 
@@ -287,7 +301,7 @@ impl Tls {
             tls.cert = Some(cert);
             tls.key = Some(key);
         }
-        tls.origin = format!("TLS files in {}", dir.display());
+        tls.origin = format!("files in {}", dir.display());
         tls
     }
 

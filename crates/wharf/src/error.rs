@@ -427,6 +427,8 @@ impl Error {
             .unwrap_or_default();
         let hint = if reason.contains("permission denied") {
             "; the user may need to be in the `docker` group, or use rootless Docker".to_owned()
+        } else if let Some(tls) = endpoint.tls().filter(|_| reason.contains("certificate")) {
+            format!("; check the TLS settings ({})", tls.origin())
         } else {
             format!("; {}", endpoint.source().hint())
         };

@@ -6,6 +6,20 @@
 //! and uses the lower of its own maximum, [`ApiVersion::MAXIMUM`], and the
 //! daemon's `Api-Version` header, as the docker CLI does.
 //!
+//! ```no_run
+//! # async fn run() -> wharf::Result<()> {
+//! use wharf::{ApiVersion, Docker};
+//!
+//! // Negotiated: one ping, then every request uses the agreed version.
+//! let docker = Docker::connect()?;
+//! println!("talking API {}", docker.api_version().await?);
+//!
+//! // Pinned: no ping; requests go to /v1.44/...
+//! let pinned = Docker::builder().api_version(ApiVersion::new(1, 44)).build()?;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! [`DockerBuilder::api_version`]: crate::DockerBuilder::api_version
 
 use std::fmt;
