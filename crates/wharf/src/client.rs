@@ -594,16 +594,41 @@ impl Docker {
         Request::new(self.clone(), Method::HEAD, path)
     }
 
+    /// The generated client ([`wharf_api::Client`]) for every operation of the
+    /// Engine API, over this client's connection pool and at its API version
+    /// (negotiated first if need be).
+    ///
+    /// Use it for operations wharf does not wrap; convert its errors with
+    /// [`Error::from_api`]. It applies no timeout of its own: wrap calls in
+    /// `tokio::time::timeout` where one matters.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let api = docker.api().await?;
+    /// let df = api
+    ///     .system_data_usage(None)
+    ///     .await
+    ///     .map_err(wharf::Error::from_api);
+    /// let df = df.await?.into_inner();
+    /// println!("{} images", df.images.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn api(&self) -> Result<wharf_api::Client> {
+        Ok(wharf_api::Client::new_with_client(
+            &self.base_url().await?,
+            self.http().clone(),
+        ))
+    }
+
     /// The base URL the generated client should use: the origin and the
     /// version prefix, e.g. `http://localhost/v1.51`.
-    #[allow(dead_code)] // for the generated client's construction
     pub(crate) async fn base_url(&self) -> Result<String> {
         let v = self.api_version().await?;
         Ok(format!("{}{}", self.inner.transport.origin, v.prefix()))
     }
 
     /// The shared HTTP client (and connection pool).
-    #[allow(dead_code)] // for the generated client's construction
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.transport.http
     }

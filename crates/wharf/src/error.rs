@@ -453,10 +453,53 @@ impl Error {
         Error::from_status(status, message_from_body(&body, is_json, truncated))
     }
 
-    // The conversion from the generated client's errors
-    // (`progenitor_client::Error<wharf_api::types::ErrorResponse>`) belongs
-    // here, built from `Error::from_status` (an `ErrorResponse` carries the
-    // daemon's `message`), `Error::from_reqwest` and `Error::decode`.
+    /// Converts an error of the generated client ([`crate::Docker::api`]).
+    ///
+    /// The daemon's JSON error keeps its status and message. A response the
+    /// spec does not list (a 304 from start, say) has its body read, at most
+    /// 64 KiB, for the message. A body that is not the JSON the operation
+    /// declares is a [`ErrorKind::Decode`] error holding the text (the
+    /// generated client does not keep the status of such a response).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let api = docker.api().await?;
+    /// match api.container_inspect("nope", None).await {
+    ///     Ok(c) => println!("{:?}", c.into_inner().name),
+    ///     Err(e) => {
+    ///         let e = wharf::Error::from_api(e).await;
+    ///         assert_eq!(e.kind(), wharf::ErrorKind::NotFound);
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn from_api(err: wharf_api::Error<wharf_api::types::ErrorResponse>) -> Error {
+        use wharf_api::Error as Api;
+        match err {
+            Api::ErrorResponse(response) => {
+                let status = response.status().as_u16();
+                Error::from_status(status, Some(response.into_inner().message))
+            }
+            Api::UnexpectedResponse(response) => Error::from_response(response).await,
+            Api::CommunicationError(e) | Api::ResponseBodyError(e) | Api::InvalidUpgrade(e) => {
+                Error::from_reqwest(e)
+            }
+            Api::InvalidResponsePayload(body, e) => {
+                let text = String::from_utf8_lossy(&body[..body.len().min(ERROR_BODY_LIMIT)]);
+                Error::decode(
+                    format!(
+                        "the response is not what the operation declares: {}",
+                        text.trim()
+                    ),
+                    e,
+                )
+            }
+            Api::InvalidRequest(what) | Api::Custom(what) => {
+                Error::new(ErrorKind::InvalidArgument).with_detail(what)
+            }
+        }
+    }
 }
 
 /// Reads up to `cap` bytes of a body; the rest is left unread. Returns the
