@@ -612,8 +612,10 @@ the same, emptystring group.
         >,
         /**Options for using this volume as a Mount-type volume.
 
-    Either MountVolume or BlockVolume, but not both, must be
-    present.
+```text
+Either MountVolume or BlockVolume, but not both, must be
+present.
+```
   properties:
     FsType:
       type: "string"
@@ -2492,7 +2494,7 @@ is an array of values corresponding to the titles.*/
     pub struct ContainerUpdateBody {
         /**Limit read rate (bytes per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -2505,7 +2507,7 @@ is an array of values corresponding to the titles.*/
         pub blkio_device_read_bps: ::std::vec::Vec<ThrottleDevice>,
         /**Limit read rate (IO per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -2518,7 +2520,7 @@ is an array of values corresponding to the titles.*/
         pub blkio_device_read_i_ops: ::std::vec::Vec<ThrottleDevice>,
         /**Limit write rate (bytes per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -2531,7 +2533,7 @@ is an array of values corresponding to the titles.*/
         pub blkio_device_write_bps: ::std::vec::Vec<ThrottleDevice>,
         /**Limit write rate (IO per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -2554,7 +2556,7 @@ is an array of values corresponding to the titles.*/
         pub blkio_weight: ::std::option::Option<i64>,
         /**Block IO weight (relative device weight) in the form:
 
-```
+```text
 [{"Path": "device_path", "Weight": weight}]
 ```
 */
@@ -2768,7 +2770,7 @@ to not change.
         pub restart_policy: ::std::option::Option<RestartPolicy>,
         /**A list of resource limits to set in the container. For example:
 
-```
+```text
 {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 ```
 */
@@ -4361,7 +4363,7 @@ is a string in one of these forms:
         pub binds: ::std::vec::Vec<::std::string::String>,
         /**Limit read rate (bytes per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -4374,7 +4376,7 @@ is a string in one of these forms:
         pub blkio_device_read_bps: ::std::vec::Vec<ThrottleDevice>,
         /**Limit read rate (IO per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -4387,7 +4389,7 @@ is a string in one of these forms:
         pub blkio_device_read_i_ops: ::std::vec::Vec<ThrottleDevice>,
         /**Limit write rate (bytes per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -4400,7 +4402,7 @@ is a string in one of these forms:
         pub blkio_device_write_bps: ::std::vec::Vec<ThrottleDevice>,
         /**Limit write rate (IO per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -4423,7 +4425,7 @@ is a string in one of these forms:
         pub blkio_weight: ::std::option::Option<i64>,
         /**Block IO weight (relative device weight) in the form:
 
-```
+```text
 [{"Path": "device_path", "Weight": weight}]
 ```
 */
@@ -4908,7 +4910,7 @@ This field is omitted if not set.*/
         /**A map of container directories which should be replaced by tmpfs
 mounts, and their corresponding mount options. For example:
 
-```
+```text
 { "/run": "rw,noexec,nosuid,size=65536k" }
 ```
 */
@@ -4924,7 +4926,7 @@ mounts, and their corresponding mount options. For example:
         >,
         /**A list of resource limits to set in the container. For example:
 
-```
+```text
 {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 ```
 */
@@ -6044,7 +6046,7 @@ unknown CAs) communication.
     pub struct Ipam {
         /**List of IPAM configuration options, specified as a map:
 
-```
+```text
 {"Subnet": <CIDR>, "IPRange": <CIDR>, "Gateway": <IP address>, "AuxAddress": <device_name:IP address>}
 ```
 */
@@ -8430,7 +8432,7 @@ requested by a task.
     pub struct Resources {
         /**Limit read rate (bytes per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -8443,7 +8445,7 @@ requested by a task.
         pub blkio_device_read_bps: ::std::vec::Vec<ThrottleDevice>,
         /**Limit read rate (IO per second) from a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -8456,7 +8458,7 @@ requested by a task.
         pub blkio_device_read_i_ops: ::std::vec::Vec<ThrottleDevice>,
         /**Limit write rate (bytes per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -8469,7 +8471,7 @@ requested by a task.
         pub blkio_device_write_bps: ::std::vec::Vec<ThrottleDevice>,
         /**Limit write rate (IO per second) to a device, in the form:
 
-```
+```text
 [{"Path": "device_path", "Rate": rate}]
 ```
 */
@@ -8492,7 +8494,7 @@ requested by a task.
         pub blkio_weight: ::std::option::Option<i64>,
         /**Block IO weight (relative device weight) in the form:
 
-```
+```text
 [{"Path": "device_path", "Weight": weight}]
 ```
 */
@@ -8699,7 +8701,7 @@ to not change.
         pub pids_limit: ::std::option::Option<i64>,
         /**A list of resource limits to set in the container. For example:
 
-```
+```text
 {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 ```
 */
@@ -11611,7 +11613,9 @@ file. The format of extra hosts is specified in the
 [hosts(5)](http://man7.org/linux/man-pages/man5/hosts.5.html)
 man page:
 
-    IP_address canonical_hostname [aliases...]
+```text
+IP_address canonical_hostname [aliases...]
+```
 */
         #[serde(
             rename = "Hosts",
@@ -13007,7 +13011,7 @@ The API uses standard HTTP status codes to indicate the success or failure
 of the API call. The body of the response will be JSON in the following
 format:
 
-```
+```text
 {
   "message": "page not found"
 }
@@ -13044,7 +13048,7 @@ registries, such as `POST /images/(name)/push`. These are sent as
 `X-Registry-Auth` header as a [base64url encoded](https://tools.ietf.org/html/rfc4648#section-5)
 (JSON) string with the following structure:
 
-```
+```text
 {
   "username": "string",
   "password": "string",
@@ -13058,7 +13062,7 @@ structure, double quotes are required.
 If you have already got an identity token from the [`/auth` endpoint](#operation/SystemAuth),
 you can just pass this instead of credentials:
 
-```
+```text
 {
   "identitytoken": "9cbaf023786cd7..."
 }
@@ -13229,9 +13233,11 @@ but its OS or architecture does not match, the container is created
 with the available image, and a warning is added to the `Warnings`
 field in the response, for example;
 
-    WARNING: The requested image's platform (linux/arm64/v8) does not
-             match the detected host platform (linux/amd64) and no
-             specific platform was requested
+```text
+WARNING: The requested image's platform (linux/arm64/v8) does not
+         match the detected host platform (linux/amd64) and no
+         specific platform was requested
+```
 
 - `body`: Container to create
 */
@@ -14614,7 +14620,7 @@ See https://docs.docker.com/build/exporters/oci-docker/ for more information.
 
 Example:
 
-```
+```text
 [{"Type":"moby","Attrs":{"type":"image","force-compression":"true","compression":"zstd"}}]
 ```
 
@@ -14636,7 +14642,7 @@ Example:
 
 The key is a registry URL, and the value is an auth configuration object, [as described in the authentication section](#section/Authentication). For example:
 
-```
+```text
 {
   "docker.example.com": {
     "username": "janedoe",

@@ -9,11 +9,14 @@
 //!   enum gets an `Unknown(String)` variant that keeps such a value and serializes it back
 //!   unchanged; its `Serialize`, `Deserialize`, `Display`, `FromStr` and `From<&str>` are
 //!   rewritten to match, and `Copy` goes (a `String` is inside now).
+//! - **Docs.** The spec's prose becomes the doc comments; its unmarked code fences
+//!   (JSON, shell) would be compiled as Rust doctests, so they are marked `text`.
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{bail, Result};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use syn::visit_mut::VisitMut;
 use syn::{Attribute, Fields, Ident, Item, ItemEnum, Type};
 
 /// What the post-pass changed.
@@ -60,29 +63,109 @@ pub fn run(file: &mut syn::File) -> Result<Stats> {
 
     // `null` lists and maps.
     for item in types.iter_mut() {
-        if let Item::Struct(s) = item {
-            // A newtype is `#[serde(transparent)]`, whose one field cannot have a default.
-            let (fields, newtype): (Vec<&mut syn::Field>, bool) = match &mut s.fields {
-                Fields::Named(f) => (f.named.iter_mut().collect(), false),
-                Fields::Unnamed(f) if f.unnamed.len() == 1 => {
-                    (f.unnamed.iter_mut().collect(), true)
-                }
-                _ => continue,
-            };
-            for field in fields {
-                if is_list_or_map(&field.ty) {
-                    let attr: Attribute = if newtype || has_serde_default(&field.attrs)? {
-                        syn::parse_quote!(#[serde(deserialize_with = "crate::support::null_as_empty")])
-                    } else {
-                        syn::parse_quote!(#[serde(default, deserialize_with = "crate::support::null_as_empty")])
-                    };
-                    field.attrs.push(attr);
-                    stats.null_as_empty += 1;
+        null_as_empty(item, &mut stats)?;
+    }
+    DocFences.visit_file_mut(file);
+    Ok(stats)
+}
+
+/// Marks the unmarked code fences of every doc comment as `text`.
+struct DocFences;
+
+impl syn::visit_mut::VisitMut for DocFences {
+    fn visit_attribute_mut(&mut self, attr: &mut Attribute) {
+        if let syn::Meta::NameValue(nv) = &mut attr.meta {
+            if nv.path.is_ident("doc") {
+                if let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }) = &mut nv.value
+                {
+                    let fixed = text_fences(&text.value());
+                    *text = syn::LitStr::new(&fixed, text.span());
                 }
             }
         }
     }
-    Ok(stats)
+}
+
+/// Gives every code fence without an info string the info string `text`, and turns
+/// indented code blocks (four spaces after a blank line) into `text` fences: rustdoc would
+/// compile both as Rust.
+pub fn text_fences(doc: &str) -> String {
+    let lines: Vec<&str> = doc.split('\n').collect();
+    let indented = |l: &str| l.starts_with("    ") || l.starts_with('\t');
+    let mut inside = false;
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        if let Some(info) = trimmed.strip_prefix("```") {
+            if !inside && info.trim().is_empty() {
+                let indent = &line[..line.len() - trimmed.len()];
+                out.push(format!("{indent}```text"));
+            } else {
+                out.push(line.to_owned());
+            }
+            inside = !inside;
+            i += 1;
+            continue;
+        }
+        let after_blank = i == 0 || lines[i - 1].trim().is_empty();
+        if !inside && indented(line) && after_blank && !trimmed.is_empty() {
+            // The block runs while lines are indented, blank lines included when more
+            // indented lines follow them.
+            let mut end = i;
+            let mut j = i;
+            while j < lines.len() && (indented(lines[j]) || lines[j].trim().is_empty()) {
+                if !lines[j].trim().is_empty() {
+                    end = j;
+                }
+                j += 1;
+            }
+            out.push("```text".to_owned());
+            for l in &lines[i..=end] {
+                out.push(
+                    l.strip_prefix("    ")
+                        .or(l.strip_prefix('\t'))
+                        .unwrap_or(l)
+                        .to_owned(),
+                );
+            }
+            out.push("```".to_owned());
+            i = end + 1;
+            continue;
+        }
+        out.push(line.to_owned());
+        i += 1;
+    }
+    out.join("\n")
+}
+
+/// Makes the list and map fields of a generated struct accept `null`.
+fn null_as_empty(item: &mut Item, stats: &mut Stats) -> Result<()> {
+    let Item::Struct(s) = item else {
+        return Ok(());
+    };
+    // A newtype is `#[serde(transparent)]`, whose one field cannot have a default.
+    let (fields, newtype): (Vec<&mut syn::Field>, bool) = match &mut s.fields {
+        Fields::Named(f) => (f.named.iter_mut().collect(), false),
+        Fields::Unnamed(f) if f.unnamed.len() == 1 => (f.unnamed.iter_mut().collect(), true),
+        _ => return Ok(()),
+    };
+    for field in fields {
+        if is_list_or_map(&field.ty) {
+            let attr: Attribute = if newtype || has_serde_default(&field.attrs)? {
+                syn::parse_quote!(#[serde(deserialize_with = "crate::support::null_as_empty")])
+            } else {
+                syn::parse_quote!(#[serde(default, deserialize_with = "crate::support::null_as_empty")])
+            };
+            field.attrs.push(attr);
+            stats.null_as_empty += 1;
+        }
+    }
+    Ok(())
 }
 
 /// Whether `item` is one of typify's impls for an enum the post-pass rewrote (and so drops).
@@ -324,6 +407,24 @@ mod tests {
             "tagged enums stay: {out}"
         );
         assert_eq!(out.matches("impl ::std::fmt::Display for State").count(), 1);
+    }
+
+    #[test]
+    fn indented_blocks_become_text() {
+        let doc = "The format:\n\n    IP_address canonical_hostname\n\n    more\nafter\n\n- item\n  continued";
+        assert_eq!(
+            text_fences(doc),
+            "The format:\n\n```text\nIP_address canonical_hostname\n\nmore\n```\nafter\n\n- item\n  continued"
+        );
+    }
+
+    #[test]
+    fn unmarked_fences_become_text() {
+        let doc = "Form:\n\n```\n[{\"Path\": 1}]\n```\n\n```json\n{}\n```\n  ```\n  x\n  ```";
+        assert_eq!(
+            text_fences(doc),
+            "Form:\n\n```text\n[{\"Path\": 1}]\n```\n\n```json\n{}\n```\n  ```text\n  x\n  ```"
+        );
     }
 
     #[test]
