@@ -9,6 +9,7 @@ pub use wharf_api as api;
 pub mod client;
 pub mod endpoint;
 mod error;
+pub mod stream;
 mod transport;
 pub mod version;
 
