@@ -605,11 +605,10 @@ impl Docker {
     /// ```no_run
     /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
     /// let api = docker.api().await?;
-    /// let df = api
-    ///     .system_data_usage(None)
-    ///     .await
-    ///     .map_err(wharf::Error::from_api);
-    /// let df = df.await?.into_inner();
+    /// let df = match api.system_data_usage(None).await {
+    ///     Ok(df) => df.into_inner(),
+    ///     Err(e) => return Err(wharf::Error::from_api(e).await),
+    /// };
     /// println!("{} images", df.images.len());
     /// # Ok(())
     /// # }
