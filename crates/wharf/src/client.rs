@@ -897,6 +897,53 @@ impl Request {
         }
     }
 
+    /// Sends the request asking to take over the connection (`Connection:
+    /// Upgrade`, `Upgrade: tcp`, as `attach` and `exec start` expect) and
+    /// returns it after the daemon's `101`. Any other answer is an error with
+    /// the daemon's status and message. See [`crate::hijack`].
+    pub(crate) async fn upgrade(self) -> Result<Upgrade> {
+        let docker = self.docker.clone();
+        let method = self.method.clone();
+        let version = match (&self.error, docker.pinned_api_version()) {
+            (Some(_), _) => ApiVersion::MAXIMUM,
+            (None, Some(v)) => v,
+            (None, None) => docker.api_version().await?,
+        };
+        let (response, path, _) = self
+            .header("Connection", "Upgrade")
+            .header("Upgrade", "tcp")
+            .streaming()
+            .send_inner()
+            .await?;
+        let status = response.status().as_u16();
+        if status != 101 {
+            if response.status().is_success() {
+                return Err(Error::new(ErrorKind::Protocol)
+                    .with_detail(format!(
+                        "the daemon answered {status} instead of 101 to an upgrade request"
+                    ))
+                    .with_request(method.as_str(), &path));
+            }
+            return Err(docker.error_from(response, method.as_str(), &path).await);
+        }
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let io = response
+            .upgrade()
+            .await
+            .map_err(|e| Error::from_reqwest(e).with_request(method.as_str(), &path))?;
+        Ok(Upgrade {
+            io,
+            content_type,
+            version,
+            method: method.to_string(),
+            path,
+        })
+    }
+
     /// Sends the request without a version prefix (`/_ping` is served
     /// unversioned) and returns whatever the daemon answered.
     pub(crate) async fn send_unversioned(self) -> Result<reqwest::Response> {
@@ -1001,6 +1048,17 @@ impl fmt::Debug for Request {
             .field("timeout", &self.timeout)
             .finish()
     }
+}
+
+/// A connection taken over after a `101` ([`Request::upgrade`]).
+pub(crate) struct Upgrade {
+    /// The connection; bytes read past the response head come first.
+    pub(crate) io: reqwest::Upgraded,
+    pub(crate) content_type: Option<String>,
+    /// The API version of the request's path.
+    pub(crate) version: ApiVersion,
+    pub(crate) method: String,
+    pub(crate) path: String,
 }
 
 /// A successful (`2xx`) answer from the daemon.

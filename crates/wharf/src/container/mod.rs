@@ -2,6 +2,14 @@
 //! [`Docker::container`] for one container (inspect, start, stop, logs, exec, ...).
 use crate::Docker;
 
+mod attach;
+mod logs;
+pub(crate) mod stats;
+
+pub use attach::AttachOptions;
+pub use logs::{LogStream, LogsOptions};
+pub use stats::StatsStream;
+
 /// The containers of an engine: list, create, prune, run.
 ///
 /// ```no_run

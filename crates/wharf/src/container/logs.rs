@@ -1,0 +1,274 @@
+//! `GET /containers/{id}/logs`: a container's output, past and following.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use bytes::Bytes;
+use futures_core::Stream;
+use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
+
+use crate::error::Result;
+use crate::hijack::stream_error;
+use crate::stream::{DemuxStream, LogOutput, Mode};
+use crate::{Container, Error};
+
+/// Which logs to read ([`Container::logs`]).
+///
+/// By default: stdout and stderr, everything logged so far, no following,
+/// no timestamps.
+///
+/// ```
+/// use wharf::container::LogsOptions;
+///
+/// let options = LogsOptions::new().follow(true).tail(100).timestamps(true).since(1_700_000_000);
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct LogsOptions {
+    follow: bool,
+    stdout: bool,
+    stderr: bool,
+    since: Option<i64>,
+    until: Option<i64>,
+    timestamps: bool,
+    tail: Option<u64>,
+}
+
+impl Default for LogsOptions {
+    fn default() -> LogsOptions {
+        LogsOptions {
+            follow: false,
+            stdout: true,
+            stderr: true,
+            since: None,
+            until: None,
+            timestamps: false,
+            tail: None,
+        }
+    }
+}
+
+impl LogsOptions {
+    /// The defaults: stdout and stderr, all of it, then stop.
+    ///
+    /// ```
+    /// let options = wharf::container::LogsOptions::new();
+    /// ```
+    pub fn new() -> LogsOptions {
+        LogsOptions::default()
+    }
+
+    /// Keeps the stream open and delivers new output as it is written,
+    /// until the container stops. No total timeout applies; the client's
+    /// [stream idle timeout](crate::DockerBuilder::stream_idle_timeout) does,
+    /// if set.
+    ///
+    /// ```
+    /// let options = wharf::container::LogsOptions::new().follow(true);
+    /// ```
+    pub fn follow(mut self, follow: bool) -> LogsOptions {
+        self.follow = follow;
+        self
+    }
+
+    /// Includes stdout (default: yes).
+    ///
+    /// ```
+    /// let options = wharf::container::LogsOptions::new().stdout(false);
+    /// ```
+    pub fn stdout(mut self, stdout: bool) -> LogsOptions {
+        self.stdout = stdout;
+        self
+    }
+
+    /// Includes stderr (default: yes).
+    ///
+    /// ```
+    /// let options = wharf::container::LogsOptions::new().stderr(false);
+    /// ```
+    pub fn stderr(mut self, stderr: bool) -> LogsOptions {
+        self.stderr = stderr;
+        self
+    }
+
+    /// Only output logged at or after this UNIX time, in seconds.
+    ///
+    /// ```
+    /// let options = wharf::container::LogsOptions::new().since(1_700_000_000);
+    /// ```
+    pub fn since(mut self, unix_seconds: i64) -> LogsOptions {
+        self.since = Some(unix_seconds);
+        self
+    }
+
+    /// Only output logged before this UNIX time, in seconds.
+    ///
+    /// ```
+    /// let options = wharf::container::LogsOptions::new().until(1_700_000_600);
+    /// ```
+    pub fn until(mut self, unix_seconds: i64) -> LogsOptions {
+        self.until = Some(unix_seconds);
+        self
+    }
+
+    /// Prefixes each line with its RFC 3339 timestamp.
+    ///
+    /// ```
+    /// let options = wharf::container::LogsOptions::new().timestamps(true);
+    /// ```
+    pub fn timestamps(mut self, timestamps: bool) -> LogsOptions {
+        self.timestamps = timestamps;
+        self
+    }
+
+    /// Only the last `lines` lines of what was logged so far.
+    ///
+    /// ```
+    /// let options = wharf::container::LogsOptions::new().tail(50);
+    /// ```
+    pub fn tail(mut self, lines: u64) -> LogsOptions {
+        self.tail = Some(lines);
+        self
+    }
+}
+
+/// A container's logs: a [`Stream`] of [`LogOutput`] pieces, made by
+/// [`Container::logs`].
+///
+/// Pieces are handed out as they arrive, never held back for a newline, so
+/// memory stays bounded however long a line is. Concatenate pieces of the
+/// same stream if you need lines.
+///
+/// ```no_run
+/// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+/// use futures_util::TryStreamExt;
+/// use wharf::container::LogsOptions;
+///
+/// let mut logs = docker.container("web").logs(LogsOptions::new().tail(10)).await?;
+/// while let Some(piece) = logs.try_next().await? {
+///     print!("{piece}");
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[must_use = "streams do nothing unless polled"]
+pub struct LogStream {
+    inner: DemuxStream<BoxStream<'static, Result<Bytes>>>,
+    mode: Mode,
+    done: bool,
+}
+
+impl LogStream {
+    /// Whether the logs are multiplexed (no TTY) or raw (TTY).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let logs = docker.container("web").logs(Default::default()).await?;
+    /// println!("{:?}", logs.mode());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+}
+
+impl Stream for LogStream {
+    type Item = Result<LogOutput>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        let next = ready!(self.inner.poll_next_unpin(cx));
+        Poll::Ready(match next {
+            None => {
+                self.done = true;
+                None
+            }
+            Some(Ok(piece)) => Some(Ok(piece)),
+            Some(Err(e)) => {
+                self.done = true;
+                Some(Err(match e {
+                    // The body's own errors already say which request.
+                    crate::stream::StreamError::Transport(e) => e,
+                    other => stream_error::<Error>(other),
+                }))
+            }
+        })
+    }
+}
+
+impl fmt::Debug for LogStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogStream")
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+fn flag(on: bool) -> &'static str {
+    if on {
+        "1"
+    } else {
+        "0"
+    }
+}
+
+impl Container {
+    /// The container's logs (`json-file`, `local` or `journald` log drivers).
+    ///
+    /// The output is raw when the container has a TTY: the response's
+    /// `Content-Type` says so for API 1.42 and later; for older versions the
+    /// container is inspected once to find out.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// use wharf::container::LogsOptions;
+    /// use wharf::stream::LogOutput;
+    ///
+    /// let mut logs = docker.container("web").logs(LogsOptions::new().follow(true)).await?;
+    /// while let Some(piece) = logs.try_next().await? {
+    ///     match piece {
+    ///         LogOutput::Stderr(b) => eprint!("{}", String::from_utf8_lossy(&b)),
+    ///         other => print!("{other}"),
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn logs(&self, options: LogsOptions) -> Result<LogStream> {
+        let fallback = self.stream_mode_fallback().await?;
+        let mut request = self
+            .docker()
+            .get(&format!("/containers/{}/logs", self.id()))
+            .template("/containers/{id}/logs")
+            .query("follow", flag(options.follow))
+            .query("stdout", flag(options.stdout))
+            .query("stderr", flag(options.stderr))
+            .query("timestamps", flag(options.timestamps));
+        if let Some(since) = options.since {
+            request = request.query("since", &since.to_string());
+        }
+        if let Some(until) = options.until {
+            request = request.query("until", &until.to_string());
+        }
+        if let Some(tail) = options.tail {
+            request = request.query("tail", &tail.to_string());
+        }
+        // A log can be long, and a followed one never ends: no total
+        // limit, only the client's stream idle timeout if it has one.
+        request = request.streaming();
+        let response = request.send().await?;
+        let version = self.docker().api_version().await?;
+        let mode = Mode::from_content_type(response.header("Content-Type"), version, fallback);
+        Ok(LogStream {
+            inner: DemuxStream::new(response.bytes_stream().boxed(), mode),
+            mode,
+            done: false,
+        })
+    }
+}

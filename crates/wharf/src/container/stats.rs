@@ -1,0 +1,108 @@
+//! `GET /containers/{id}/stats`: resource usage, once or as a stream.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use bytes::Bytes;
+use futures_core::Stream;
+use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
+
+use crate::api::types::ContainerStatsResponse;
+use crate::error::Result;
+use crate::hijack::stream_error;
+use crate::stream::{JsonLines, StreamError};
+use crate::Container;
+
+/// A stream of a container's resource usage, one sample about every second,
+/// made by [`Container::stats_stream`]. It ends when the container stops.
+///
+/// ```no_run
+/// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+/// use futures_util::TryStreamExt;
+///
+/// let mut stats = docker.container("web").stats_stream().await?;
+/// while let Some(sample) = stats.try_next().await? {
+///     println!("{:?}", sample.memory_stats.and_then(|m| m.usage));
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[must_use = "streams do nothing unless polled"]
+pub struct StatsStream {
+    inner: JsonLines<BoxStream<'static, Result<Bytes>>, ContainerStatsResponse>,
+}
+
+impl Stream for StatsStream {
+    type Item = Result<ContainerStatsResponse>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let next = ready!(self.inner.poll_next_unpin(cx));
+        Poll::Ready(next.map(|item| item.map_err(json_lines_error)))
+    }
+}
+
+impl fmt::Debug for StatsStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StatsStream").finish_non_exhaustive()
+    }
+}
+
+/// A JSON-lines stream's error as wharf's: the body's own errors as they
+/// are, format errors as decode errors.
+pub(crate) fn json_lines_error(e: StreamError<crate::Error>) -> crate::Error {
+    match e {
+        StreamError::Transport(e) => e,
+        other => stream_error(other),
+    }
+}
+
+impl Container {
+    /// One sample of the container's resource usage (`stream=false`,
+    /// `one-shot=true`: without waiting a second for a CPU delta, so
+    /// `precpu_stats` is empty).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let stats = docker.container("web").stats().await?;
+    /// println!("{:?}", stats.pids_stats.and_then(|p| p.current));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn stats(&self) -> Result<ContainerStatsResponse> {
+        self.docker()
+            .get(&format!("/containers/{}/stats", self.id()))
+            .template("/containers/{id}/stats")
+            .query("stream", "false")
+            .query("one-shot", "true")
+            .send()
+            .await?
+            .json()
+            .await
+    }
+
+    /// The container's resource usage as a stream of samples.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use futures_util::StreamExt;
+    ///
+    /// let first_two: Vec<_> = docker.container("web").stats_stream().await?.take(2).collect().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn stats_stream(&self) -> Result<StatsStream> {
+        let response = self
+            .docker()
+            .get(&format!("/containers/{}/stats", self.id()))
+            .template("/containers/{id}/stats")
+            .query("stream", "true")
+            .streaming()
+            .send()
+            .await?;
+        Ok(StatsStream {
+            inner: JsonLines::new(response.bytes_stream().boxed()),
+        })
+    }
+}

@@ -1,0 +1,193 @@
+//! Exec and attach: hijacked connections against the live engine.
+
+use std::time::Duration;
+
+use futures_util::{StreamExt, TryStreamExt};
+use serde_json::{json, Value};
+use tokio::io::AsyncWriteExt;
+use wharf::container::AttachOptions;
+use wharf::exec::{ExecOptions, StartOptions};
+use wharf::stream::{LogOutput, Mode};
+use wharf::ErrorKind;
+use wharf_tests::engine::{engine, test_image, Engine, Scope};
+
+/// Creates and starts a container of the test image running `cmd`; returns its id.
+pub(crate) async fn started(engine: &Engine, scope: &Scope, cmd: &[&str], tty: bool) -> String {
+    let image = test_image(engine).await;
+    let created: Value = engine
+        .docker
+        .post("/containers/create")
+        .query("name", &scope.name("c"))
+        .json(&json!({ "Image": image, "Cmd": cmd, "Tty": tty, "Labels": scope.labels() }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["Id"].as_str().unwrap().to_owned();
+    engine
+        .docker
+        .post(&format!("/containers/{id}/start"))
+        .send()
+        .await
+        .unwrap();
+    id
+}
+
+/// A container that stays up until the scope removes it.
+async fn sleeper(engine: &Engine, scope: &Scope) -> wharf::Container {
+    let id = started(engine, scope, &["sleep", "600"], false).await;
+    engine.docker.container(id)
+}
+
+#[tokio::test]
+async fn exec_output_keeps_stdout_stderr_and_the_exit_code_apart() {
+    let Some(engine) = engine().await else { return };
+    let scope = Scope::new(&engine, "exec-output");
+    let c = sleeper(&engine, &scope).await;
+    let out = c
+        .exec_output(["sh", "-c", "echo out; echo err >&2; exit 3"])
+        .await
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "out\n", "{engine}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n", "{engine}");
+    assert_eq!(out.exit_code, 3, "{engine}");
+
+    let quiet = c.exec_output(["true"]).await.unwrap();
+    assert_eq!(quiet, wharf::exec::ExecOutput::default());
+
+    // A command that runs and is not found by the shell is output, not an error.
+    let missing = c.exec_output(["sh", "-c", "nosuch-cmd"]).await.unwrap();
+    assert_eq!(missing.exit_code, 127, "{engine}");
+    assert!(!missing.stderr.is_empty(), "{engine}");
+}
+
+#[tokio::test]
+async fn an_exec_that_cannot_start_is_an_error() {
+    let Some(engine) = engine().await else { return };
+    let scope = Scope::new(&engine, "exec-nostart");
+    let c = sleeper(&engine, &scope).await;
+    let e = c.exec_output(["/no/such/program"]).await.unwrap_err();
+    assert!(e.to_string().contains("/no/such/program"), "{engine}: {e}");
+
+    // A container that does not exist fails before any stream.
+    let e = engine
+        .docker
+        .container("wharf-test-no-such-container")
+        .exec_output(["true"])
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{engine}: {e}");
+}
+
+#[tokio::test]
+async fn stdin_round_trips_through_cat_and_ends_by_half_close() {
+    let Some(engine) = engine().await else { return };
+    let scope = Scope::new(&engine, "exec-stdin");
+    let c = sleeper(&engine, &scope).await;
+    let exec = c
+        .exec(ExecOptions::new(["cat"]).attach_stdin(true))
+        .await
+        .unwrap();
+    let (output, mut input) = exec
+        .start_attached(StartOptions::new().stdin(true))
+        .await
+        .unwrap();
+    assert_eq!(output.mode(), Mode::Multiplexed);
+    let payload: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    let reader = tokio::spawn(async move {
+        let pieces: Vec<LogOutput> = output.try_collect().await.unwrap();
+        pieces
+    });
+    input.write_all(&payload).await.unwrap();
+    input.shutdown().await.unwrap();
+    let pieces = tokio::time::timeout(Duration::from_secs(30), reader)
+        .await
+        .expect("cat exits after the half-close")
+        .unwrap();
+    let mut echoed = Vec::new();
+    for p in pieces {
+        assert!(p.is_stdout(), "{engine}: {p:?}");
+        echoed.extend_from_slice(p.as_bytes());
+    }
+    assert_eq!(echoed.len(), payload.len(), "{engine}");
+    assert!(echoed == payload, "{engine}: the bytes differ");
+    let state = exec.inspect().await.unwrap();
+    assert_eq!(state.exit_code, Some(0), "{engine}");
+}
+
+#[tokio::test]
+async fn a_tty_exec_is_raw_and_resizes() {
+    let Some(engine) = engine().await else { return };
+    let scope = Scope::new(&engine, "exec-tty");
+    let c = sleeper(&engine, &scope).await;
+    let exec = c
+        .exec(
+            ExecOptions::new(["sh", "-c", "read a; stty size; read b; stty size"])
+                .tty(true)
+                .attach_stdin(true),
+        )
+        .await
+        .unwrap();
+    let (mut output, mut input) = exec
+        .start_attached(StartOptions::new().console_size(31, 97).stdin(true))
+        .await
+        .unwrap();
+    assert_eq!(output.mode(), Mode::Raw, "{engine}");
+    let mut seen = String::new();
+    // The first size is the one given at the start.
+    input.write_all(b"1\r").await.unwrap();
+    while !seen.contains("31 97") {
+        let piece = tokio::time::timeout(Duration::from_secs(20), output.next())
+            .await
+            .unwrap_or_else(|_| panic!("{engine}: no size in {seen:?}"))
+            .unwrap_or_else(|| panic!("{engine}: ended with {seen:?}"))
+            .unwrap();
+        assert!(piece.is_console(), "{piece:?}");
+        seen.push_str(&piece.to_string());
+    }
+    exec.resize(42, 123).await.unwrap();
+    input.write_all(b"2\r").await.unwrap();
+    while let Some(piece) = tokio::time::timeout(Duration::from_secs(20), output.next())
+        .await
+        .unwrap()
+    {
+        seen.push_str(&piece.unwrap().to_string());
+    }
+    assert!(seen.contains("42 123"), "{engine}: {seen:?}");
+}
+
+#[tokio::test]
+async fn attach_reads_a_running_containers_output() {
+    let Some(engine) = engine().await else { return };
+    let scope = Scope::new(&engine, "attach");
+    // Waits for the attach before writing, so nothing is missed.
+    let id = started(
+        &engine,
+        &scope,
+        &["sh", "-c", "sleep 2; echo to-out; echo to-err >&2; sleep 1"],
+        false,
+    )
+    .await;
+    let (output, _input) = engine
+        .docker
+        .container(&id)
+        .attach(AttachOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(output.mode(), Mode::Multiplexed);
+    let pieces: Vec<LogOutput> = tokio::time::timeout(Duration::from_secs(30), output.try_collect())
+        .await
+        .expect("the attach ends when the container stops")
+        .unwrap();
+    let text = |f: fn(&LogOutput) -> bool| {
+        pieces
+            .iter()
+            .filter(|p| f(p))
+            .map(|p| p.to_string())
+            .collect::<String>()
+    };
+    assert_eq!(text(LogOutput::is_stdout), "to-out\n", "{engine}: {pieces:?}");
+    assert_eq!(text(LogOutput::is_stderr), "to-err\n", "{engine}: {pieces:?}");
+}
