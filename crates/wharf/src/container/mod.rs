@@ -1,12 +1,48 @@
 //! Containers: [`Docker::containers`] for the collection (list, create, prune, run) and
-//! [`Docker::container`] for one container (inspect, start, stop, logs, exec, ...).
+//! [`Docker::container`] for one container (inspect, start, stop, wait, files, ...).
+//!
+//! ```no_run
+//! # async fn run() -> wharf::Result<()> {
+//! use wharf::container::{ContainerSpec, HostSpec, ListOptions};
+//! use wharf::{Docker, Filters};
+//!
+//! let docker = Docker::connect()?;
+//! let spec = ContainerSpec::new("alpine:3.20")
+//!     .name("hello")
+//!     .cmd(["echo", "hello"])
+//!     .label("app", "demo")
+//!     .host(HostSpec::new().memory("64m"));
+//! let hello = docker.containers().run(&spec).await?.container;
+//! let status = hello.wait().await?;
+//! println!("exit code {}", status.code);
+//!
+//! let demo = ListOptions::new().all(true).filters(Filters::new().label("app=demo"));
+//! println!("{} demo containers", docker.containers().list(&demo).await?.len());
+//! hello.remove().await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Each call sends one request with wharf's [`Request`](crate::Request) (so
+//! errors name the method and path, and the client's timeouts apply) and
+//! decodes the answer into the generated types of [`wharf::api::types`](crate::api::types).
+//! A `304 Not Modified` from start or stop is success: those calls return
+//! whether they changed anything.
 use crate::Docker;
 
+mod archive;
 mod attach;
+mod create;
+mod lifecycle;
+mod list;
 mod logs;
 pub(crate) mod stats;
 
+pub use archive::{Archive, CommitOptions, PathStat, UploadOptions, PATH_STAT_HEADER};
 pub use attach::AttachOptions;
+pub use create::{ContainerSpec, ContainerUpdate, Created, HostSpec, Restart};
+pub use lifecycle::{ExitStatus, PendingWait, RemoveOptions, StopOptions};
+pub use list::ListOptions;
 pub use logs::{LogStream, LogsOptions};
 pub use stats::StatsStream;
 
@@ -67,6 +103,12 @@ impl Docker {
 
 impl Containers {
     /// The client this belongs to.
+    ///
+    /// ```no_run
+    /// # fn run(docker: wharf::Docker) {
+    /// let docker = docker.containers().docker().clone();
+    /// # }
+    /// ```
     pub fn docker(&self) -> &Docker {
         &self.docker
     }
@@ -74,12 +116,71 @@ impl Containers {
 
 impl Container {
     /// The id or name the handle was made with.
+    ///
+    /// ```no_run
+    /// # fn run(docker: wharf::Docker) {
+    /// assert_eq!(docker.container("web").id(), "web");
+    /// # }
+    /// ```
     pub fn id(&self) -> &str {
         &self.id
     }
 
     /// The client this belongs to.
+    ///
+    /// ```no_run
+    /// # fn run(docker: wharf::Docker) {
+    /// let docker = docker.container("web").docker().clone();
+    /// # }
+    /// ```
     pub fn docker(&self) -> &Docker {
         &self.docker
+    }
+
+    /// `/containers/{id}/{action}` (`/containers/{id}` for an empty action),
+    /// the id percent-encoded. A leading `/` is dropped: list results name
+    /// containers `/web`.
+    pub(crate) fn path(&self, action: &str) -> String {
+        let id = encode_segment(self.id.strip_prefix('/').unwrap_or(&self.id));
+        if action.is_empty() {
+            format!("/containers/{id}")
+        } else {
+            format!("/containers/{id}/{action}")
+        }
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters, so an id
+/// can never change the path or start a query.
+fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docker() -> Docker {
+        Docker::builder().host("tcp://127.0.0.1:1").build().unwrap()
+    }
+
+    #[test]
+    fn paths_encode_the_id() {
+        let d = docker();
+        assert_eq!(d.container("web").path("start"), "/containers/web/start");
+        assert_eq!(d.container("/web").path("json"), "/containers/web/json");
+        assert_eq!(d.container("a_b.c-1").path(""), "/containers/a_b.c-1");
+        assert_eq!(
+            d.container("x/../y?z").path("json"),
+            "/containers/x%2F..%2Fy%3Fz/json"
+        );
     }
 }

@@ -1,0 +1,624 @@
+//! Files in and out of a container: tar uploads and downloads, path info,
+//! whole-filesystem export, and commit to an image.
+//!
+//! The Engine's archive endpoints speak tar: an upload is a tar stream
+//! extracted into a directory of the container; a download is a tar
+//! stream of one file or directory. Each download (and a `HEAD` of the same
+//! path) carries the path's metadata in a header:
+//!
+//! ```text
+//! X-Docker-Container-Path-Stat: eyJuYW1lIjoiaG9zdHMiLCJzaXplIjoxNzQsIm1vZGUiOjQyMCwi...
+//!                               \_ standard base64 of {"name","size","mode","mtime","linkTarget"}
+//! ```
+//!
+//! [`PathStat`] is that header decoded.
+
+use base64::Engine as _;
+use bytes::Bytes;
+use futures_core::Stream;
+use serde::Deserialize;
+use wharf_api::types::{ContainerConfig, IdResponse};
+
+use super::Container;
+use crate::error::{BoxError, Error, Result};
+use crate::Response;
+
+/// The header holding a path's [`PathStat`].
+pub const PATH_STAT_HEADER: &str = "X-Docker-Container-Path-Stat";
+
+/// What the daemon says about a path in a container: from
+/// [`Container::archive_info`] or a [`Container::download`].
+///
+/// `mode` is Go's `os.FileMode`: the permission bits plus type bits in the
+/// high bits (a directory has bit 31 set), not a Unix `st_mode`.
+///
+/// ```
+/// use wharf::container::PathStat;
+///
+/// // {"name":"hosts","size":174,"mode":420,"mtime":"2025-01-02T03:04:05Z","linkTarget":""}
+/// let header = "eyJuYW1lIjoiaG9zdHMiLCJzaXplIjoxNzQsIm1vZGUiOjQyMCwibXRpbWUiOiIyMDI1LTAxLTAyVDAzOjA0OjA1WiIsImxpbmtUYXJnZXQiOiIifQ==";
+/// let stat = PathStat::from_header(header)?;
+/// assert_eq!(stat.name, "hosts");
+/// assert_eq!(stat.size, 174);
+/// assert_eq!(stat.permissions(), 0o644);
+/// assert!(stat.is_file());
+/// # Ok::<(), wharf::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct PathStat {
+    /// The base name.
+    pub name: String,
+    /// The size in bytes (of the file; for a directory, what the file
+    /// system reports).
+    pub size: i64,
+    /// Go's `os.FileMode`: permissions and type bits.
+    pub mode: u32,
+    /// When it last changed, in RFC 3339.
+    pub mtime: String,
+    /// Where a symbolic link points; empty otherwise.
+    #[serde(rename = "linkTarget", default)]
+    pub link_target: String,
+}
+
+// Type bits of Go's os.FileMode (go/src/io/fs/fs.go).
+const MODE_DIR: u32 = 1 << 31;
+const MODE_SYMLINK: u32 = 1 << 27;
+const MODE_DEVICE: u32 = 1 << 26;
+const MODE_NAMED_PIPE: u32 = 1 << 25;
+const MODE_SOCKET: u32 = 1 << 24;
+const MODE_CHAR_DEVICE: u32 = 1 << 21;
+const MODE_IRREGULAR: u32 = 1 << 19;
+const MODE_TYPE: u32 = MODE_DIR
+    | MODE_SYMLINK
+    | MODE_NAMED_PIPE
+    | MODE_SOCKET
+    | MODE_DEVICE
+    | MODE_CHAR_DEVICE
+    | MODE_IRREGULAR;
+
+impl PathStat {
+    /// Decodes the header value: standard base64 (with padding) of a JSON
+    /// object. Anything else is an [`ErrorKind::Decode`](crate::ErrorKind::Decode) error.
+    ///
+    /// ```
+    /// let e = wharf::container::PathStat::from_header("not base64!").unwrap_err();
+    /// assert_eq!(e.kind(), wharf::ErrorKind::Decode);
+    /// ```
+    pub fn from_header(value: &str) -> Result<PathStat> {
+        let json = base64::engine::general_purpose::STANDARD
+            .decode(value.trim())
+            .map_err(|e| Error::decode(format!("{PATH_STAT_HEADER} is not base64"), e))?;
+        serde_json::from_slice(&json).map_err(|e| {
+            Error::decode(
+                format!(
+                    "{PATH_STAT_HEADER} is not the path stat JSON: {}",
+                    String::from_utf8_lossy(&json)
+                ),
+                e,
+            )
+        })
+    }
+
+    /// The permission bits (`0o755`).
+    ///
+    /// ```
+    /// # let stat = wharf::container::PathStat::from_header("eyJuYW1lIjoiZXRjIiwic2l6ZSI6NDA5NiwibW9kZSI6MjE0NzQ4NDE0MSwibXRpbWUiOiIyMDI1LTAxLTAyVDAzOjA0OjA1WiIsImxpbmtUYXJnZXQiOiIifQ==")?;
+    /// // {"name":"etc","size":4096,"mode":2147484141,...}: a directory, rwxr-xr-x
+    /// assert!(stat.is_dir());
+    /// assert_eq!(stat.permissions(), 0o755);
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn permissions(&self) -> u32 {
+        self.mode & 0o777
+    }
+
+    /// A directory.
+    ///
+    /// ```
+    /// # let stat = wharf::container::PathStat::from_header("eyJuYW1lIjoiZXRjIiwic2l6ZSI6NDA5NiwibW9kZSI6MjE0NzQ4NDE0MSwibXRpbWUiOiIyMDI1LTAxLTAyVDAzOjA0OjA1WiIsImxpbmtUYXJnZXQiOiIifQ==")?;
+    /// assert!(stat.is_dir() && !stat.is_file() && !stat.is_symlink());
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn is_dir(&self) -> bool {
+        self.mode & MODE_DIR != 0
+    }
+
+    /// A symbolic link (see [`link_target`](PathStat::link_target)).
+    ///
+    /// ```
+    /// # let stat = wharf::container::PathStat::from_header("eyJuYW1lIjoiZXRjIiwic2l6ZSI6NDA5NiwibW9kZSI6MjE0NzQ4NDE0MSwibXRpbWUiOiIyMDI1LTAxLTAyVDAzOjA0OjA1WiIsImxpbmtUYXJnZXQiOiIifQ==")?;
+    /// assert!(!stat.is_symlink());
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn is_symlink(&self) -> bool {
+        self.mode & MODE_SYMLINK != 0
+    }
+
+    /// A regular file (no type bit set).
+    ///
+    /// ```
+    /// # let stat = wharf::container::PathStat::from_header("eyJuYW1lIjoiZXRjIiwic2l6ZSI6NDA5NiwibW9kZSI6MjE0NzQ4NDE0MSwibXRpbWUiOiIyMDI1LTAxLTAyVDAzOjA0OjA1WiIsImxpbmtUYXJnZXQiOiIifQ==")?;
+    /// assert!(!stat.is_file());
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn is_file(&self) -> bool {
+        self.mode & MODE_TYPE == 0
+    }
+}
+
+/// How to extract an upload, for [`Container::upload`].
+///
+/// ```
+/// let options = wharf::container::UploadOptions::new().copy_uid_gid(true);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct UploadOptions {
+    no_overwrite_dir_non_dir: bool,
+    copy_uid_gid: bool,
+}
+
+impl UploadOptions {
+    /// Extract as the daemon does by default: files owned by root, a
+    /// directory may replace a file and the other way round.
+    ///
+    /// ```
+    /// let options = wharf::container::UploadOptions::new();
+    /// ```
+    pub fn new() -> UploadOptions {
+        UploadOptions::default()
+    }
+
+    /// Fail instead of replacing a directory with a non-directory, or the
+    /// other way round (`noOverwriteDirNonDir`).
+    ///
+    /// ```
+    /// let options = wharf::container::UploadOptions::new().no_overwrite_dir_non_dir(true);
+    /// ```
+    pub fn no_overwrite_dir_non_dir(mut self, set: bool) -> UploadOptions {
+        self.no_overwrite_dir_non_dir = set;
+        self
+    }
+
+    /// Keep the owners recorded in the tar (`copyUIDGID`).
+    ///
+    /// ```
+    /// let options = wharf::container::UploadOptions::new().copy_uid_gid(true);
+    /// ```
+    pub fn copy_uid_gid(mut self, set: bool) -> UploadOptions {
+        self.copy_uid_gid = set;
+        self
+    }
+}
+
+/// A tar stream of a path in a container, from [`Container::download`],
+/// with the path's [`PathStat`].
+#[derive(Debug)]
+pub struct Archive {
+    stat: Option<PathStat>,
+    response: Response,
+}
+
+impl Archive {
+    /// What the daemon says about the path (`None` if it sent no header).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let archive = docker.container("web").download("/etc/hosts").await?;
+    /// println!("{:?}", archive.stat().map(|s| s.size));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn stat(&self) -> Option<&PathStat> {
+        self.stat.as_ref()
+    }
+
+    /// The whole tar in memory.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let tar = docker.container("web").download("/etc").await?.bytes().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn bytes(self) -> Result<Bytes> {
+        self.response.bytes().await
+    }
+
+    /// The tar as a stream of chunks.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use futures_util::StreamExt;
+    ///
+    /// let archive = docker.container("web").download("/var/log").await?;
+    /// let mut chunks = Box::pin(archive.into_stream());
+    /// while let Some(chunk) = chunks.next().await {
+    ///     let chunk = chunk?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn into_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
+        self.response.bytes_stream()
+    }
+}
+
+/// How to commit a container, for [`Container::commit`].
+///
+/// ```
+/// let options = wharf::container::CommitOptions::new()
+///     .repo("example/app")
+///     .tag("snapshot")
+///     .comment("before the upgrade")
+///     .change("ENV MODE=debug");
+/// ```
+#[derive(Clone, Debug, Default)]
+#[must_use]
+pub struct CommitOptions {
+    repo: Option<String>,
+    tag: Option<String>,
+    comment: Option<String>,
+    author: Option<String>,
+    pause: Option<bool>,
+    changes: Vec<String>,
+    config: Option<ContainerConfig>,
+}
+
+impl CommitOptions {
+    /// An untagged image; the container is paused while committing.
+    ///
+    /// ```
+    /// let options = wharf::container::CommitOptions::new();
+    /// ```
+    pub fn new() -> CommitOptions {
+        CommitOptions::default()
+    }
+
+    /// The repository to tag the image into (`example/app`).
+    ///
+    /// ```
+    /// let options = wharf::container::CommitOptions::new().repo("example/app");
+    /// ```
+    pub fn repo(mut self, repo: impl Into<String>) -> CommitOptions {
+        self.repo = Some(repo.into());
+        self
+    }
+
+    /// The tag (with [`repo`](CommitOptions::repo); `latest` by default).
+    ///
+    /// ```
+    /// let options = wharf::container::CommitOptions::new().repo("app").tag("v2");
+    /// ```
+    pub fn tag(mut self, tag: impl Into<String>) -> CommitOptions {
+        self.tag = Some(tag.into());
+        self
+    }
+
+    /// The commit message.
+    ///
+    /// ```
+    /// let options = wharf::container::CommitOptions::new().comment("fixed config");
+    /// ```
+    pub fn comment(mut self, comment: impl Into<String>) -> CommitOptions {
+        self.comment = Some(comment.into());
+        self
+    }
+
+    /// The author (`Jane <jane@example.org>`).
+    ///
+    /// ```
+    /// let options = wharf::container::CommitOptions::new().author("Jane <jane@example.org>");
+    /// ```
+    pub fn author(mut self, author: impl Into<String>) -> CommitOptions {
+        self.author = Some(author.into());
+        self
+    }
+
+    /// Whether to pause the container while committing (default: yes).
+    ///
+    /// ```
+    /// let options = wharf::container::CommitOptions::new().pause(false);
+    /// ```
+    pub fn pause(mut self, pause: bool) -> CommitOptions {
+        self.pause = Some(pause);
+        self
+    }
+
+    /// Adds a Dockerfile instruction to apply (`ENV A=b`, `CMD ["sh"]`,
+    /// `LABEL k=v`, `EXPOSE 80`, `WORKDIR /srv`, ...).
+    ///
+    /// ```
+    /// let options = wharf::container::CommitOptions::new().change("LABEL stage=debug");
+    /// ```
+    pub fn change(mut self, instruction: impl Into<String>) -> CommitOptions {
+        self.changes.push(instruction.into());
+        self
+    }
+
+    /// The image config to commit with, instead of the container's.
+    ///
+    /// ```
+    /// use wharf::api::types::ContainerConfig;
+    ///
+    /// let config = ContainerConfig { cmd: vec!["sh".into()], ..Default::default() };
+    /// let options = wharf::container::CommitOptions::new().config(config);
+    /// ```
+    pub fn config(mut self, config: ContainerConfig) -> CommitOptions {
+        self.config = Some(config);
+        self
+    }
+}
+
+impl Container {
+    /// Extracts a tar into the directory `path` of the container. The
+    /// directory must exist.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker, tar: Vec<u8>) -> wharf::Result<()> {
+    /// use wharf::container::UploadOptions;
+    ///
+    /// docker.container("web").upload("/srv", tar, &UploadOptions::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn upload(
+        &self,
+        path: &str,
+        tar: impl Into<Bytes>,
+        options: &UploadOptions,
+    ) -> Result<()> {
+        self.upload_request(path, options)
+            .body(tar)
+            .send()
+            .await
+            .map(drop)
+    }
+
+    /// Extracts a tar read from a stream (a file, a pipe, a generator), sent
+    /// as it comes, never held whole in memory. No total timeout applies.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use futures_util::stream;
+    /// use wharf::container::UploadOptions;
+    ///
+    /// let chunks = vec![Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"..."))];
+    /// docker
+    ///     .container("web")
+    ///     .upload_stream("/srv", stream::iter(chunks), &UploadOptions::new())
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn upload_stream<S, B, E>(
+        &self,
+        path: &str,
+        tar: S,
+        options: &UploadOptions,
+    ) -> Result<()>
+    where
+        S: Stream<Item = std::result::Result<B, E>> + Send + 'static,
+        B: 'static,
+        Bytes: From<B>,
+        E: Into<BoxError> + 'static,
+    {
+        self.upload_request(path, options)
+            .streaming()
+            .body_stream(reqwest::Body::wrap_stream(tar))
+            .send()
+            .await
+            .map(drop)
+    }
+
+    fn upload_request(&self, path: &str, options: &UploadOptions) -> crate::Request {
+        let mut request = self
+            .docker
+            .put(&self.path("archive"))
+            .template("/containers/{id}/archive")
+            .query("path", path)
+            .header("Content-Type", "application/x-tar");
+        if options.no_overwrite_dir_non_dir {
+            request = request.query("noOverwriteDirNonDir", "true");
+        }
+        if options.copy_uid_gid {
+            request = request.query("copyUIDGID", "true");
+        }
+        request
+    }
+
+    /// A tar of the file or directory `path` (a directory's tar holds the
+    /// directory itself, by its base name), with the path's [`PathStat`].
+    /// No total timeout applies to reading it.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let archive = docker.container("web").download("/etc/nginx").await?;
+    /// let tar = archive.bytes().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn download(&self, path: &str) -> Result<Archive> {
+        let response = self
+            .docker
+            .get(&self.path("archive"))
+            .template("/containers/{id}/archive")
+            .query("path", path)
+            .streaming()
+            .send()
+            .await?;
+        let stat = match response.header(PATH_STAT_HEADER) {
+            Some(value) => Some(PathStat::from_header(value)?),
+            None => None,
+        };
+        Ok(Archive { stat, response })
+    }
+
+    /// What the daemon says about `path`, without its content (`HEAD`). A
+    /// path that does not exist is an [`ErrorKind::NotFound`](crate::ErrorKind::NotFound).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let stat = docker.container("web").archive_info("/etc/hosts").await?;
+    /// println!("{} bytes, mode {:o}", stat.size, stat.permissions());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn archive_info(&self, path: &str) -> Result<PathStat> {
+        let response = self
+            .docker
+            .head(&self.path("archive"))
+            .template("/containers/{id}/archive")
+            .query("path", path)
+            .send()
+            .await?;
+        match response.header(PATH_STAT_HEADER) {
+            Some(value) => PathStat::from_header(value),
+            None => Err(Error::new(crate::ErrorKind::Protocol).with_detail(format!(
+                "HEAD {}: the answer has no {PATH_STAT_HEADER} header",
+                self.path("archive")
+            ))),
+        }
+    }
+
+    /// The container's whole filesystem as a tar stream (`docker export`).
+    /// No total timeout applies.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use futures_util::StreamExt;
+    ///
+    /// let mut tar = Box::pin(docker.container("web").export().await?);
+    /// let mut size = 0;
+    /// while let Some(chunk) = tar.next().await {
+    ///     size += chunk?.len();
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn export(&self) -> Result<impl Stream<Item = Result<Bytes>> + Send + 'static> {
+        let response = self
+            .docker
+            .get(&self.path("export"))
+            .template("/containers/{id}/export")
+            .streaming()
+            .send()
+            .await?;
+        Ok(response.bytes_stream())
+    }
+
+    /// Makes an image of the container (`docker commit`); returns the
+    /// image id.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use wharf::container::CommitOptions;
+    ///
+    /// let options = CommitOptions::new().repo("example/web").tag("debug");
+    /// let image = docker.container("web").commit(&options).await?;
+    /// println!("{image}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn commit(&self, options: &CommitOptions) -> Result<String> {
+        let mut request = self
+            .docker
+            .post("/commit")
+            .template("/commit")
+            .query("container", self.id());
+        for (name, value) in [
+            ("repo", &options.repo),
+            ("tag", &options.tag),
+            ("comment", &options.comment),
+            ("author", &options.author),
+        ] {
+            if let Some(value) = value {
+                request = request.query(name, value);
+            }
+        }
+        if let Some(pause) = options.pause {
+            request = request.query("pause", if pause { "true" } else { "false" });
+        }
+        for change in &options.changes {
+            request = request.query("changes", change);
+        }
+        let request = match &options.config {
+            Some(config) => request.json(config),
+            None => request.json(&serde_json::json!({})),
+        };
+        let created: IdResponse = request.send().await?.json().await?;
+        Ok(created.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::STANDARD;
+
+    fn header(json: &str) -> String {
+        STANDARD.encode(json)
+    }
+
+    #[test]
+    fn decodes_the_path_stat_header() {
+        let h = header(
+            r#"{"name":"hello.txt","size":11,"mode":416,"mtime":"2025-06-01T10:00:00.123456789Z","linkTarget":""}"#,
+        );
+        let stat = PathStat::from_header(&h).unwrap();
+        assert_eq!(
+            stat,
+            PathStat {
+                name: "hello.txt".into(),
+                size: 11,
+                mode: 0o640,
+                mtime: "2025-06-01T10:00:00.123456789Z".into(),
+                link_target: String::new(),
+            }
+        );
+        assert!(stat.is_file());
+        assert_eq!(stat.permissions(), 0o640);
+    }
+
+    #[test]
+    fn decodes_directories_and_symlinks() {
+        let dir = PathStat::from_header(&header(
+            r#"{"name":"tmp","size":4096,"mode":2148532735,"mtime":"2025-06-01T10:00:00Z","linkTarget":""}"#,
+        ))
+        .unwrap();
+        // 2148532735 = ModeDir (1 << 31) | ModeSticky (1 << 20) | 0o777, as Go writes /tmp.
+        assert!(dir.is_dir());
+        assert!(!dir.is_file());
+        assert_eq!(dir.permissions(), 0o777);
+
+        let link = PathStat::from_header(&header(
+            r#"{"name":"sh","size":7,"mode":134218239,"mtime":"2025-06-01T10:00:00Z","linkTarget":"busybox"}"#,
+        ))
+        .unwrap();
+        assert!(link.is_symlink());
+        assert!(!link.is_file() && !link.is_dir());
+        assert_eq!(link.link_target, "busybox");
+    }
+
+    #[test]
+    fn a_missing_link_target_reads_as_empty() {
+        let stat = PathStat::from_header(&header(
+            r#"{"name":"a","size":1,"mode":420,"mtime":"2025-06-01T10:00:00Z"}"#,
+        ))
+        .unwrap();
+        assert_eq!(stat.link_target, "");
+    }
+
+    #[test]
+    fn bad_headers_are_decode_errors() {
+        for bad in ["%%%", &header("not json"), &header(r#"{"name":1}"#)] {
+            let e = PathStat::from_header(bad).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Decode, "{bad}");
+            assert!(e.to_string().contains(PATH_STAT_HEADER), "{e}");
+        }
+        // URL-safe base64 is not what the daemon sends.
+        let urlsafe = base64::engine::general_purpose::URL_SAFE.encode([0xfbu8, 0xff]);
+        assert!(PathStat::from_header(&urlsafe).is_err());
+    }
+}

@@ -1,0 +1,644 @@
+//! One container's lifecycle and state: start, stop, restart, kill, pause,
+//! rename, update, remove, inspect, wait, and the read-only views (top,
+//! changes, ports).
+
+use std::time::Duration;
+
+use wharf_api::types::{
+    ContainerInspectResponse, ContainerTopResponse, ContainerUpdateResponse,
+    ContainerWaitCondition, ContainerWaitResponse, FilesystemChange, PortBinding,
+};
+
+use super::create::{port_key, ContainerUpdate};
+use super::Container;
+use crate::client::DEFAULT_TIMEOUT;
+use crate::error::{ErrorKind, Result};
+use crate::{Response, Timeout};
+
+/// How to stop (or restart) a container, for [`Container::stop_with`] and
+/// [`Container::restart_with`].
+///
+/// ```
+/// use std::time::Duration;
+/// use wharf::container::StopOptions;
+///
+/// let options = StopOptions::new().grace(Duration::from_secs(30)).signal("SIGINT");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct StopOptions {
+    grace: Option<Duration>,
+    signal: Option<String>,
+}
+
+impl StopOptions {
+    /// The container's own settings (its stop signal and stop timeout, by
+    /// default `SIGTERM` and 10 s).
+    ///
+    /// ```
+    /// let options = wharf::container::StopOptions::new();
+    /// ```
+    pub fn new() -> StopOptions {
+        StopOptions::default()
+    }
+
+    /// How long to wait after the signal before killing the container
+    /// (whole seconds, rounded up; the `t` parameter).
+    ///
+    /// ```
+    /// let options = wharf::container::StopOptions::new().grace(std::time::Duration::ZERO);
+    /// ```
+    pub fn grace(mut self, grace: Duration) -> StopOptions {
+        self.grace = Some(grace);
+        self
+    }
+
+    /// The signal to send first, `SIGINT` or `2` (API 1.42 and later).
+    ///
+    /// ```
+    /// let options = wharf::container::StopOptions::new().signal("SIGQUIT");
+    /// ```
+    pub fn signal(mut self, signal: impl Into<String>) -> StopOptions {
+        self.signal = Some(signal.into());
+        self
+    }
+
+    fn apply(&self, mut request: crate::Request) -> crate::Request {
+        if let Some(grace) = self.grace {
+            let secs = grace.as_secs() + u64::from(grace.subsec_nanos() > 0);
+            request = request
+                .query("t", &secs.to_string())
+                // The call lasts up to the grace period: allow for it.
+                .timeout(Timeout::Total(DEFAULT_TIMEOUT + Duration::from_secs(secs)));
+        }
+        if let Some(signal) = &self.signal {
+            request = request.query("signal", signal);
+        }
+        request
+    }
+}
+
+/// How to remove a container, for [`Container::remove_with`].
+///
+/// ```
+/// let options = wharf::container::RemoveOptions::new().force(true).volumes(true);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct RemoveOptions {
+    force: bool,
+    volumes: bool,
+    link: bool,
+}
+
+impl RemoveOptions {
+    /// Remove a stopped container, keep its volumes.
+    ///
+    /// ```
+    /// let options = wharf::container::RemoveOptions::new();
+    /// ```
+    pub fn new() -> RemoveOptions {
+        RemoveOptions::default()
+    }
+
+    /// Kill the container first if it is running (`force`).
+    ///
+    /// ```
+    /// let options = wharf::container::RemoveOptions::new().force(true);
+    /// ```
+    pub fn force(mut self, force: bool) -> RemoveOptions {
+        self.force = force;
+        self
+    }
+
+    /// Also remove its anonymous volumes (`v`).
+    ///
+    /// ```
+    /// let options = wharf::container::RemoveOptions::new().volumes(true);
+    /// ```
+    pub fn volumes(mut self, volumes: bool) -> RemoveOptions {
+        self.volumes = volumes;
+        self
+    }
+
+    /// Remove only the legacy link this names, not the container (`link`).
+    ///
+    /// ```
+    /// let options = wharf::container::RemoveOptions::new().link(true);
+    /// ```
+    pub fn link(mut self, link: bool) -> RemoveOptions {
+        self.link = link;
+        self
+    }
+}
+
+/// How a container exited, as [`Container::wait`] reports it. A non-zero
+/// code is data, not an error.
+///
+/// ```no_run
+/// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+/// let status = docker.container("job").wait().await?;
+/// if !status.success() {
+///     eprintln!("exit {} {}", status.code, status.error.as_deref().unwrap_or(""));
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExitStatus {
+    /// The exit code (`137` after `SIGKILL`).
+    pub code: i64,
+    /// What went wrong waiting or exiting, if the daemon says (for example
+    /// that the container could not be removed).
+    pub error: Option<String>,
+}
+
+impl ExitStatus {
+    /// Exit code 0 and no error.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// assert!(docker.container("job").wait().await?.success());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn success(&self) -> bool {
+        self.code == 0 && self.error.is_none()
+    }
+}
+
+impl From<ContainerWaitResponse> for ExitStatus {
+    fn from(r: ContainerWaitResponse) -> ExitStatus {
+        ExitStatus {
+            code: r.status_code,
+            error: r.error.and_then(|e| e.message).filter(|m| !m.is_empty()),
+        }
+    }
+}
+
+/// A wait the daemon has registered; [`exit`](PendingWait::exit) for the
+/// result. Made by [`Container::begin_wait`].
+#[derive(Debug)]
+#[must_use = "the result of a wait comes from PendingWait::exit"]
+pub struct PendingWait {
+    response: Response,
+}
+
+impl PendingWait {
+    /// Waits for the condition and returns the exit status.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use wharf::api::types::ContainerWaitCondition;
+    ///
+    /// let job = docker.container("job");
+    /// let pending = job.begin_wait(ContainerWaitCondition::NextExit).await?;
+    /// job.restart().await?;
+    /// println!("{:?}", pending.exit().await?);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn exit(self) -> Result<ExitStatus> {
+        let r: ContainerWaitResponse = self.response.json().await?;
+        Ok(r.into())
+    }
+}
+
+impl Container {
+    /// `POST /containers/{id}/{action}` with no body, 304 as `Ok(false)`.
+    async fn action(
+        &self,
+        action: &str,
+        request: impl FnOnce(crate::Request) -> crate::Request,
+    ) -> Result<bool> {
+        let r = request(self.docker.post(&self.path(action))).send().await;
+        match r {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == ErrorKind::NotModified => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Starts the container. `Ok(false)` when it was already running (the
+    /// daemon answered `304 Not Modified`), `Ok(true)` when this call
+    /// started it.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// if !docker.container("web").start().await? {
+    ///     println!("already running");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn start(&self) -> Result<bool> {
+        self.action("start", |r| r.template("/containers/{id}/start"))
+            .await
+    }
+
+    /// Stops the container (its stop signal, then `SIGKILL` after its stop
+    /// timeout). `Ok(false)` when it was not running (`304`).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// docker.container("web").stop().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn stop(&self) -> Result<bool> {
+        self.stop_with(&StopOptions::new()).await
+    }
+
+    /// Stops the container with another grace period or signal.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use std::time::Duration;
+    /// use wharf::container::StopOptions;
+    ///
+    /// let options = StopOptions::new().grace(Duration::from_secs(1));
+    /// docker.container("web").stop_with(&options).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn stop_with(&self, options: &StopOptions) -> Result<bool> {
+        self.action("stop", |r| {
+            options.apply(r.template("/containers/{id}/stop"))
+        })
+        .await
+    }
+
+    /// Restarts the container (stopping it first if it runs).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// docker.container("web").restart().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn restart(&self) -> Result<()> {
+        self.restart_with(&StopOptions::new()).await
+    }
+
+    /// Restarts the container with another grace period or signal for the
+    /// stop.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use std::time::Duration;
+    /// use wharf::container::StopOptions;
+    ///
+    /// let now = StopOptions::new().grace(Duration::ZERO);
+    /// docker.container("web").restart_with(&now).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn restart_with(&self, options: &StopOptions) -> Result<()> {
+        self.action("restart", |r| {
+            options.apply(r.template("/containers/{id}/restart"))
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Kills the container with `SIGKILL`. A container that is not running
+    /// is an [`ErrorKind::Conflict`].
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// docker.container("web").kill().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn kill(&self) -> Result<()> {
+        self.signal("SIGKILL").await
+    }
+
+    /// Sends a signal (`SIGHUP`, `HUP` or `1`) to the container's main
+    /// process.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// docker.container("web").signal("SIGHUP").await?; // reload
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn signal(&self, signal: &str) -> Result<()> {
+        self.action("kill", |r| {
+            r.template("/containers/{id}/kill").query("signal", signal)
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Freezes every process of the container.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// docker.container("web").pause().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn pause(&self) -> Result<()> {
+        self.action("pause", |r| r.template("/containers/{id}/pause"))
+            .await
+            .map(drop)
+    }
+
+    /// Thaws a paused container.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// docker.container("web").unpause().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn unpause(&self) -> Result<()> {
+        self.action("unpause", |r| r.template("/containers/{id}/unpause"))
+            .await
+            .map(drop)
+    }
+
+    /// Renames the container. This handle keeps the id or name it was made
+    /// with: after renaming by name, use `docker.container(new_name)`.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// docker.container("web").rename("web-old").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn rename(&self, new_name: &str) -> Result<()> {
+        self.action("rename", |r| {
+            r.template("/containers/{id}/rename")
+                .query("name", new_name)
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Changes resources and the restart policy; returns the daemon's
+    /// warnings.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use wharf::container::ContainerUpdate;
+    ///
+    /// docker.container("web").update(&ContainerUpdate::new().memory("1g")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn update(&self, update: &ContainerUpdate) -> Result<Vec<String>> {
+        let body = update.build()?;
+        let r: ContainerUpdateResponse = self
+            .docker
+            .post(&self.path("update"))
+            .template("/containers/{id}/update")
+            .json(&body)
+            .send()
+            .await?
+            .json()
+            .await?;
+        Ok(r.warnings)
+    }
+
+    /// Removes a stopped container (see [`remove_with`](Container::remove_with)
+    /// to force).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// docker.container("old").remove().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn remove(&self) -> Result<()> {
+        self.remove_with(&RemoveOptions::new()).await
+    }
+
+    /// Removes the container: forcibly, with its volumes, or only a link.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use wharf::container::RemoveOptions;
+    ///
+    /// let options = RemoveOptions::new().force(true).volumes(true);
+    /// docker.container("web").remove_with(&options).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn remove_with(&self, options: &RemoveOptions) -> Result<()> {
+        let mut request = self
+            .docker
+            .delete(&self.path(""))
+            .template("/containers/{id}");
+        for (name, set) in [
+            ("force", options.force),
+            ("v", options.volumes),
+            ("link", options.link),
+        ] {
+            if set {
+                request = request.query(name, "true");
+            }
+        }
+        request.send().await.map(drop)
+    }
+
+    /// Everything the daemon knows about the container.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let info = docker.container("web").inspect().await?;
+    /// let running = info.state.and_then(|s| s.running).unwrap_or(false);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn inspect(&self) -> Result<ContainerInspectResponse> {
+        self.inspect_inner(false).await
+    }
+
+    /// Like [`inspect`](Container::inspect), also computing the sizes
+    /// (`SizeRw`, `SizeRootFs`), which can be slow.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let info = docker.container("web").inspect_with_size().await?;
+    /// println!("{:?} bytes written", info.size_rw);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn inspect_with_size(&self) -> Result<ContainerInspectResponse> {
+        self.inspect_inner(true).await
+    }
+
+    async fn inspect_inner(&self, size: bool) -> Result<ContainerInspectResponse> {
+        let mut request = self
+            .docker
+            .get(&self.path("json"))
+            .template("/containers/{id}/json");
+        if size {
+            request = request.query("size", "true");
+        }
+        request.send().await?.json().await
+    }
+
+    /// Resizes the container's TTY, in characters.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// docker.container("shell").resize_tty(40, 120).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn resize_tty(&self, height: u16, width: u16) -> Result<()> {
+        self.action("resize", |r| {
+            r.template("/containers/{id}/resize")
+                .query("h", &height.to_string())
+                .query("w", &width.to_string())
+        })
+        .await
+        .map(drop)
+    }
+
+    /// The processes running in the container, as `ps -ef` lists them.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let top = docker.container("web").top().await?;
+    /// println!("{:?}", top.titles);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn top(&self) -> Result<ContainerTopResponse> {
+        self.top_inner(None).await
+    }
+
+    /// The processes, listed by `ps` with these arguments (`aux`).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let top = docker.container("web").top_with("aux").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn top_with(&self, ps_args: &str) -> Result<ContainerTopResponse> {
+        self.top_inner(Some(ps_args)).await
+    }
+
+    async fn top_inner(&self, ps_args: Option<&str>) -> Result<ContainerTopResponse> {
+        let mut request = self
+            .docker
+            .get(&self.path("top"))
+            .template("/containers/{id}/top");
+        if let Some(args) = ps_args {
+            request = request.query("ps_args", args);
+        }
+        request.send().await?.json().await
+    }
+
+    /// The files added (`Kind` 1), changed (0) and deleted (2) in the
+    /// container's filesystem since it was created.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// for change in docker.container("web").changes().await? {
+    ///     println!("{} {}", *change.kind, change.path);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn changes(&self) -> Result<Vec<FilesystemChange>> {
+        let response = self
+            .docker
+            .get(&self.path("changes"))
+            .template("/containers/{id}/changes")
+            .send()
+            .await?;
+        // A container without changes answers `null`.
+        let changes: Option<Vec<FilesystemChange>> = response.json().await?;
+        Ok(changes.unwrap_or_default())
+    }
+
+    /// The host addresses a container port (`80`, `80/tcp`, `53/udp`) is
+    /// published on; empty when it is not published or the container is not
+    /// running (docker-py's `port`).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// for b in docker.container("web").port("80").await? {
+    ///     println!("{}:{}", b.host_ip.unwrap_or_default(), b.host_port.unwrap_or_default());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn port(&self, container_port: &str) -> Result<Vec<PortBinding>> {
+        let info = self.inspect().await?;
+        let key = port_key(container_port);
+        Ok(info
+            .network_settings
+            .and_then(|n| n.ports)
+            .and_then(|ports| ports.0.get(&key).cloned().flatten())
+            .unwrap_or_default())
+    }
+
+    /// Waits until the container is not running and returns how it exited.
+    /// Returns at once for a container that is not running. No timeout
+    /// applies.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let status = docker.container("job").wait().await?;
+    /// println!("exit code {}", status.code);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn wait(&self) -> Result<ExitStatus> {
+        self.wait_for(ContainerWaitCondition::NotRunning).await
+    }
+
+    /// Waits for a condition: `NotRunning`, `NextExit` (the next time it
+    /// exits, even if it is not running now) or `Removed`.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use wharf::api::types::ContainerWaitCondition;
+    ///
+    /// let status = docker.container("job").wait_for(ContainerWaitCondition::Removed).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn wait_for(&self, condition: ContainerWaitCondition) -> Result<ExitStatus> {
+        self.begin_wait(condition).await?.exit().await
+    }
+
+    /// Registers a wait and returns once the daemon has, so that what the
+    /// caller does next (a start, a restart, a removal) cannot be missed.
+    /// Docker answers with the headers as soon as the wait is registered;
+    /// an engine that does not (such as Podman) returns from this only once
+    /// the condition is met, so run it in a task of its own there.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use wharf::api::types::ContainerWaitCondition;
+    ///
+    /// let job = docker.container("job");
+    /// let pending = job.begin_wait(ContainerWaitCondition::NextExit).await?;
+    /// job.start().await?;
+    /// let status = pending.exit().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn begin_wait(&self, condition: ContainerWaitCondition) -> Result<PendingWait> {
+        // moby writes and flushes the 200 headers once the wait is in place
+        // (api/server/router/container/container_routes.go, postContainersWait).
+        let response = self
+            .docker
+            .post(&self.path("wait"))
+            .template("/containers/{id}/wait")
+            .query("condition", condition.as_str())
+            .timeout(Timeout::Unlimited)
+            .send()
+            .await?;
+        Ok(PendingWait { response })
+    }
+}

@@ -1,0 +1,134 @@
+//! Listing and pruning containers.
+
+use wharf_api::types::{ContainerPruneResponse, ContainerSummary};
+
+use super::Containers;
+use crate::error::Result;
+use crate::filters::Filters;
+
+/// What to list, for [`Containers::list`].
+///
+/// ```
+/// use wharf::{container::ListOptions, Filters};
+///
+/// let options = ListOptions::new()
+///     .all(true)
+///     .limit(10)
+///     .size(true)
+///     .filters(Filters::new().label("app=web"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct ListOptions {
+    all: bool,
+    limit: Option<u32>,
+    size: bool,
+    filters: Filters,
+}
+
+impl ListOptions {
+    /// Running containers, no sizes, no filters.
+    ///
+    /// ```
+    /// let options = wharf::container::ListOptions::new();
+    /// ```
+    pub fn new() -> ListOptions {
+        ListOptions::default()
+    }
+
+    /// Also stopped (and created, exited, dead) containers.
+    ///
+    /// ```
+    /// let options = wharf::container::ListOptions::new().all(true);
+    /// ```
+    pub fn all(mut self, all: bool) -> ListOptions {
+        self.all = all;
+        self
+    }
+
+    /// Only the `n` most recently created containers (of every state).
+    ///
+    /// ```
+    /// let options = wharf::container::ListOptions::new().limit(5);
+    /// ```
+    pub fn limit(mut self, n: u32) -> ListOptions {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Also compute `SizeRw` and `SizeRootFs` (slower).
+    ///
+    /// ```
+    /// let options = wharf::container::ListOptions::new().size(true);
+    /// ```
+    pub fn size(mut self, size: bool) -> ListOptions {
+        self.size = size;
+        self
+    }
+
+    /// Only containers matching these filters (`ancestor`, `before`,
+    /// `expose`, `exited`, `health`, `id`, `isolation`, `is-task`, `label`,
+    /// `name`, `network`, `publish`, `since`, `status`, `volume`).
+    ///
+    /// ```
+    /// use wharf::{container::ListOptions, Filters};
+    ///
+    /// let options = ListOptions::new().all(true).filters(Filters::new().status("exited"));
+    /// ```
+    pub fn filters(mut self, filters: Filters) -> ListOptions {
+        self.filters = filters;
+        self
+    }
+}
+
+impl Containers {
+    /// Lists containers (`GET /containers/json`).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use wharf::container::ListOptions;
+    ///
+    /// for c in docker.containers().list(&ListOptions::new().all(true)).await? {
+    ///     println!("{:?} {:?}", c.names, c.status);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn list(&self, options: &ListOptions) -> Result<Vec<ContainerSummary>> {
+        let mut request = self
+            .docker
+            .get("/containers/json")
+            .template("/containers/json");
+        if options.all {
+            request = request.query("all", "true");
+        }
+        if let Some(n) = options.limit {
+            request = request.query("limit", &n.to_string());
+        }
+        if options.size {
+            request = request.query("size", "true");
+        }
+        request = options.filters.apply(request);
+        request.send().await?.json().await
+    }
+
+    /// Removes stopped containers matching `filters` (`until`, `label`,
+    /// `label!`; empty: every stopped container) and reports what went.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use wharf::Filters;
+    ///
+    /// let pruned = docker.containers().prune(&Filters::new().until("24h")).await?;
+    /// println!("{} removed, {:?} bytes freed", pruned.containers_deleted.len(), pruned.space_reclaimed);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn prune(&self, filters: &Filters) -> Result<ContainerPruneResponse> {
+        let request = self
+            .docker
+            .post("/containers/prune")
+            .template("/containers/prune");
+        filters.apply(request).send().await?.json().await
+    }
+}
