@@ -5,3 +5,4 @@
 //! (`cargo xtask engine up docker-28` starts it; likewise docker-20 and podman).
 mod basics;
 mod exec;
+mod streams;
