@@ -41,8 +41,12 @@
     rustdoc::invalid_rust_codeblocks
 )]
 
+// Formatted by prettyplease when generated; rustfmt would reflow the spec's prose.
+#[rustfmt::skip]
 mod client;
+#[rustfmt::skip]
 pub mod coverage;
+#[rustfmt::skip]
 mod support;
 
 pub use client::*;

@@ -98,8 +98,12 @@ pub fn lib_rs(meta: &Meta) -> String {
     rustdoc::invalid_rust_codeblocks
 )]
 
+// Formatted by prettyplease when generated; rustfmt would reflow the spec's prose.
+#[rustfmt::skip]
 mod client;
+#[rustfmt::skip]
 pub mod coverage;
+#[rustfmt::skip]
 mod support;
 
 pub use client::*;
