@@ -1,0 +1,275 @@
+//! Reading a container's logs through the client, against the fastest
+//! reader one could write by hand for the same socket.
+//!
+//! A local server on a unix socket plays `dockerd` answering
+//! `GET /containers/{id}/logs`: 16 MiB of multiplexed output in 100-byte
+//! frames (alternating stdout and stderr, the shape of a chatty service's
+//! log lines), each frame its own HTTP chunk, as dockerd's flushing writer
+//! sends them. Both readers make the same request over a fresh connection
+//! and count the payload bytes:
+//!
+//! - `wharf_logs`: [`Container::logs`](wharf::Container::logs), the whole
+//!   client (hyper's chunked decoding, the demultiplexer, the error mapping);
+//! - `body_chunks`: the response's body chunks alone, without
+//!   demultiplexing: the cost of hyper and reqwest by themselves;
+//! - `hand_reader`: a minimal reader: one `read` into a 64 KiB buffer at a
+//!   time, the chunked encoding and the frame headers parsed in place, no
+//!   allocation per frame.
+//!
+//! After criterion's report, the two are timed again alternately in the
+//! same process and the ratio of their throughputs is printed (the target
+//! is at least 0.8).
+//!
+//! Run with `cargo bench --bench streams`.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput};
+use futures_util::StreamExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{UnixListener, UnixStream};
+use wharf::container::LogsOptions;
+use wharf::{ApiVersion, Docker};
+
+const FRAME: usize = 100;
+const FRAMES: usize = 16 * 1024 * 1024 / FRAME;
+const PAYLOAD_TOTAL: usize = FRAME * FRAMES;
+
+/// The whole answer: head, one chunk per frame, the last chunk.
+fn response() -> Vec<u8> {
+    let mut out = b"HTTP/1.1 200 OK\r\n\
+        Content-Type: application/vnd.docker.multiplexed-stream\r\n\
+        Api-Version: 1.51\r\n\
+        Transfer-Encoding: chunked\r\n\r\n"
+        .to_vec();
+    for i in 0..FRAMES {
+        out.extend_from_slice(format!("{:x}\r\n", FRAME + 8).as_bytes());
+        out.push(if i % 2 == 0 { 1 } else { 2 });
+        out.extend_from_slice(&[0, 0, 0]);
+        out.extend_from_slice(&(FRAME as u32).to_be_bytes());
+        out.extend((0..FRAME - 1).map(|j| b'a' + ((i + j) % 26) as u8));
+        out.push(b'\n');
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"0\r\n\r\n");
+    out
+}
+
+/// The length of the chunks' data (frame headers included).
+fn response_body_len() -> usize {
+    FRAMES * (FRAME + 8)
+}
+
+/// Serves `answer` to every request, on a thread of its own.
+fn serve(path: &Path) {
+    let answer: &'static [u8] = Box::leak(response().into_boxed_slice());
+    let listener = std::os::unix::net::UnixListener::bind(path).unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = UnixListener::from_std(listener).unwrap();
+            while let Ok((mut conn, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 4096];
+                    let mut seen = Vec::new();
+                    loop {
+                        let n = match conn.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => n,
+                        };
+                        seen.extend_from_slice(&buf[..n]);
+                        while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                            seen.drain(..end + 4);
+                            if conn.write_all(answer).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+    });
+}
+
+async fn wharf_logs(docker: &Docker) -> usize {
+    let mut logs = docker
+        .container("bench")
+        .logs(LogsOptions::new())
+        .await
+        .unwrap();
+    let mut total = 0;
+    while let Some(piece) = logs.next().await {
+        total += black_box(piece.unwrap()).len();
+    }
+    total
+}
+
+/// The hand-written reader: request, skip the head, then decode chunks and
+/// frames in place from a reused buffer.
+async fn hand_reader(path: &Path) -> usize {
+    let mut conn = UnixStream::connect(path).await.unwrap();
+    conn.write_all(b"GET /v1.51/containers/bench/logs?stdout=1&stderr=1 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 64 * 1024];
+    let (mut start, mut end) = (0usize, 0usize);
+    // States: the head, a chunk-size line, chunk data (bytes left), the CRLF after it.
+    let mut in_head = true;
+    let mut chunk_left = 0usize;
+    let mut crlf_left = 0usize;
+    // Frame state: header bytes collected, payload bytes left.
+    let mut header = [0u8; 8];
+    let mut header_len = 0usize;
+    let mut payload_left = 0usize;
+    let mut total = 0usize;
+    loop {
+        if start == end {
+            start = 0;
+            end = conn.read(&mut buf).await.unwrap();
+            if end == 0 {
+                return total;
+            }
+        }
+        if in_head {
+            // The head is far shorter than one read.
+            let at = buf[start..end]
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .expect("the head in the first read");
+            start += at + 4;
+            in_head = false;
+            continue;
+        }
+        if crlf_left > 0 {
+            let n = crlf_left.min(end - start);
+            crlf_left -= n;
+            start += n;
+            continue;
+        }
+        if chunk_left == 0 {
+            let Some(nl) = buf[start..end].iter().position(|&b| b == b'\n') else {
+                // A size line cut by the read: keep it at the front.
+                buf.copy_within(start..end, 0);
+                end -= start;
+                start = 0;
+                let n = conn.read(&mut buf[end..]).await.unwrap();
+                assert!(n > 0, "cut short");
+                end += n;
+                continue;
+            };
+            let line = std::str::from_utf8(&buf[start..start + nl]).unwrap().trim();
+            chunk_left = usize::from_str_radix(line, 16).unwrap();
+            start += nl + 1;
+            if chunk_left == 0 {
+                return total;
+            }
+            continue;
+        }
+        let n = chunk_left.min(end - start);
+        let mut data = &buf[start..start + n];
+        start += n;
+        chunk_left -= n;
+        if chunk_left == 0 {
+            crlf_left = 2;
+        }
+        while !data.is_empty() {
+            if payload_left == 0 {
+                let take = (8 - header_len).min(data.len());
+                header[header_len..header_len + take].copy_from_slice(&data[..take]);
+                header_len += take;
+                data = &data[take..];
+                if header_len == 8 {
+                    payload_left =
+                        u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
+                    header_len = 0;
+                }
+            } else {
+                let take = payload_left.min(data.len());
+                total += black_box(&data[..take]).len();
+                payload_left -= take;
+                data = &data[take..];
+            }
+        }
+    }
+}
+
+/// The client's body chunks alone, without demultiplexing: what hyper and
+/// reqwest cost by themselves.
+async fn body_chunks(docker: &Docker) -> usize {
+    let mut r = docker.get("/containers/bench/logs").send().await.unwrap();
+    let mut total = 0;
+    while let Some(c) = r.chunk().await.unwrap() {
+        total += c.len();
+    }
+    total
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let path: PathBuf = dir.path().join("docker.sock");
+    serve(&path);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let docker = Docker::builder()
+        .host(format!("unix://{}", path.display()))
+        .api_version(ApiVersion::new(1, 51))
+        .build()
+        .unwrap();
+    assert_eq!(rt.block_on(wharf_logs(&docker)), PAYLOAD_TOTAL);
+    assert_eq!(rt.block_on(hand_reader(&path)), PAYLOAD_TOTAL);
+    assert_eq!(rt.block_on(body_chunks(&docker)), response_body_len());
+
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    {
+        let mut group = c.benchmark_group("logs_16MiB_100B_frames");
+        group.throughput(Throughput::Bytes(PAYLOAD_TOTAL as u64));
+        group.bench_function("wharf_logs", |b| b.iter(|| rt.block_on(wharf_logs(&docker))));
+        group.bench_function("body_chunks", |b| b.iter(|| rt.block_on(body_chunks(&docker))));
+        group.bench_function("hand_reader", |b| b.iter(|| rt.block_on(hand_reader(&path))));
+        group.finish();
+    }
+    c.final_summary();
+
+    // The ratio, from alternating runs in this process.
+    let rounds = 15;
+    let (mut ours, mut body, mut hand) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let t = Instant::now();
+        rt.block_on(wharf_logs(&docker));
+        ours.push(t.elapsed());
+        let t = Instant::now();
+        rt.block_on(body_chunks(&docker));
+        body.push(t.elapsed());
+        let t = Instant::now();
+        rt.block_on(hand_reader(&path));
+        hand.push(t.elapsed());
+    }
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let (ours, body, hand) = (median(ours), median(body), median(hand));
+    let mib = PAYLOAD_TOTAL as f64 / (1024.0 * 1024.0);
+    println!(
+        "logs over a unix socket, 100-byte frames, median of {rounds}: \
+         wharf {:.0} MiB/s, body chunks alone {:.0} MiB/s, hand reader {:.0} MiB/s; \
+         wharf/hand {:.2}, wharf/body chunks {:.2}",
+        mib / ours.as_secs_f64(),
+        mib / body.as_secs_f64(),
+        mib / hand.as_secs_f64(),
+        hand.as_secs_f64() / ours.as_secs_f64(),
+        body.as_secs_f64() / ours.as_secs_f64(),
+    );
+}
