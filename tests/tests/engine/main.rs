@@ -4,5 +4,6 @@
 //! `DOCKER_HOST=unix:///run/wharf/docker-28.sock cargo test -p wharf-tests --test engine`
 //! (`cargo xtask engine up docker-28` starts it; likewise docker-20 and podman).
 mod basics;
+mod containers;
 mod exec;
 mod streams;

@@ -160,8 +160,9 @@ pub struct UploadOptions {
 }
 
 impl UploadOptions {
-    /// Extract as the daemon does by default: files owned by root, a
-    /// directory may replace a file and the other way round.
+    /// Extract as the daemon does by default: the owners recorded in the
+    /// tar are kept, and a directory may replace a file or the other way
+    /// round.
     ///
     /// ```
     /// let options = wharf::container::UploadOptions::new();
@@ -181,7 +182,11 @@ impl UploadOptions {
         self
     }
 
-    /// Keep the owners recorded in the tar (`copyUIDGID`).
+    /// Make the container's user (its `User` setting) the owner of what is
+    /// extracted (`copyUIDGID`, `docker cp -a`). For a container without a
+    /// `User`, owners stay as the tar records them either way (moby,
+    /// `daemon/archive.go`: the user's ids replace the tar's only when
+    /// `User` is set).
     ///
     /// ```
     /// let options = wharf::container::UploadOptions::new().copy_uid_gid(true);
