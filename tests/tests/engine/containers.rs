@@ -40,6 +40,20 @@ fn skip_on(engine: &Engine, flavor: Flavor, why: &str) -> bool {
     false
 }
 
+/// `kind` on Docker; on Podman 4.3, which answers 500 where Docker answers 400 or 409
+/// (an invalid name, removing a running container), [`ErrorKind::Server`], said on stderr.
+fn podman_or(engine: &Engine, kind: ErrorKind) -> ErrorKind {
+    if skip_on(
+        engine,
+        Flavor::Podman,
+        &format!("Podman answers 500 where Docker's status means {kind:?}; expecting Server"),
+    ) {
+        ErrorKind::Server
+    } else {
+        kind
+    }
+}
+
 async fn state(c: &Container) -> wharf::api::types::ContainerState {
     c.inspect().await.unwrap().state.unwrap()
 }
@@ -203,10 +217,17 @@ async fn upload_then_download_the_same_bytes_and_path_info() {
 async fn upload_streams_a_body_and_honours_its_options() {
     let Some(engine) = engine().await else { return };
     let scope = Scope::new(&engine, "upload-stream");
+    // Docker 20.10 resolves the container's User in the host's user database
+    // (daemon/archive_tarcopyoptions_unix.go, idtools.LookupUser), so it needs a name
+    // the host knows; later versions read the container's own.
+    let (user, owner) = match engine.docker_major() {
+        Some(20) => ("root", (0, 0)),
+        _ => ("4321:4321", (4321, 4321)),
+    };
     let c = engine
         .docker
         .containers()
-        .create(&spec(&engine, &scope, "c", IDLE).await.user("4321:4321"))
+        .create(&spec(&engine, &scope, "c", IDLE).await.user(user))
         .await
         .unwrap()
         .container;
@@ -227,7 +248,7 @@ async fn upload_streams_a_body_and_honours_its_options() {
     assert_eq!(data, b"mine\n");
     assert_eq!(
         (header.uid().unwrap(), header.gid().unwrap()),
-        (4321, 4321),
+        owner,
         "{engine}: copyUIDGID makes the container's user the owner"
     );
 
@@ -245,7 +266,14 @@ async fn upload_streams_a_body_and_honours_its_options() {
         "owned.txt",
     )
     .unwrap();
-    assert_eq!(header.uid().unwrap(), 1234, "{engine}");
+    if !skip_on(
+        &engine,
+        Flavor::Podman,
+        "Podman 4.3 makes the container's user the owner of an upload even without \
+         copyUIDGID; checking that the tar's owner stays",
+    ) {
+        assert_eq!(header.uid().unwrap(), 1234, "{engine}");
+    }
 
     // noOverwriteDirNonDir: a file may not replace the directory /bin.
     let clash = tar_of(&[("bin", b"not a directory", 0o644, 0)]);
@@ -264,6 +292,13 @@ async fn upload_streams_a_body_and_honours_its_options() {
 #[tokio::test]
 async fn update_changes_the_memory_limit() {
     let Some(engine) = engine().await else { return };
+    if skip_on(
+        &engine,
+        Flavor::Podman,
+        "Podman 4.3's Docker-compatible API has no POST /containers/{id}/update (404 Not Found)",
+    ) {
+        return;
+    }
     let scope = Scope::new(&engine, "update");
     let c = engine
         .docker
@@ -577,10 +612,11 @@ async fn top_changes_port_export_and_commit() {
     read_file(&c, "/made.txt").await;
 
     let top = c.top().await.unwrap();
-    let cmd = top.titles.iter().position(|t| t == "CMD" || t == "COMMAND");
-    let cmd = cmd.unwrap_or_else(|| panic!("{engine}: {:?}", top.titles));
+    // Podman 4.3 splits busybox's `ps` output badly (one title "PID USER COMMAND"), so
+    // look for the process in whole rows.
+    assert!(top.titles.join(" ").contains("PID"), "{engine}: {top:?}");
     assert!(
-        top.processes.iter().any(|p| p[cmd].contains("httpd")),
+        top.processes.iter().any(|p| p.join(" ").contains("httpd")),
         "{engine}: {top:?}"
     );
     let top = c.top_with("-o pid,comm").await;
@@ -638,7 +674,13 @@ async fn top_changes_port_export_and_commit() {
         .json()
         .await
         .unwrap();
-    assert_eq!(inspected["Id"].as_str(), Some(image.as_str()), "{engine}");
+    // Docker answers `sha256:<hex>`, Podman the bare hex.
+    let bare = |id: &str| id.trim_start_matches("sha256:").to_owned();
+    assert_eq!(
+        inspected["Id"].as_str().map(bare),
+        Some(bare(&image)),
+        "{engine}"
+    );
     assert_eq!(inspected["Comment"], "a wharf test", "{engine}");
     assert_eq!(inspected["Config"]["Labels"][SCOPE_LABEL], id.as_str());
     let env = inspected["Config"]["Env"].to_string();
@@ -656,8 +698,18 @@ async fn bad_input_gets_typed_errors_with_the_daemons_message() {
         .name("no spaces/allowed!")
         .labels(scope.labels());
     let e = containers.create(&bad_name).await.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{engine}: {e}");
-    assert!(e.message().is_some_and(|m| !m.is_empty()), "{e}");
+    assert_eq!(
+        e.kind(),
+        podman_or(&engine, ErrorKind::InvalidArgument),
+        "{engine}: {e}"
+    );
+    // Docker: "Invalid container name (...), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed";
+    // Podman: "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument".
+    assert!(
+        e.message()
+            .is_some_and(|m| m.contains("[a-zA-Z0-9][a-zA-Z0-9_.-]")),
+        "{e}"
+    );
 
     let missing = ContainerSpec::new(format!("wharf-test/missing-{}", std::process::id()))
         .name(scope.name("missing"))
@@ -669,7 +721,11 @@ async fn bad_input_gets_typed_errors_with_the_daemons_message() {
     let taken = spec(&engine, &scope, "taken", IDLE).await;
     containers.create(&taken).await.unwrap();
     let e = containers.create(&taken).await.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Conflict, "{engine}: {e}");
+    assert_eq!(
+        e.kind(),
+        podman_or(&engine, ErrorKind::Conflict),
+        "{engine}: {e}"
+    );
     assert!(
         e.message()
             .is_some_and(|m| m.contains(taken.get_name().unwrap())),
@@ -756,7 +812,12 @@ async fn remove_refuses_a_running_container_unless_forced_and_takes_volumes() {
         .unwrap_or_else(|| panic!("{engine}: an anonymous volume: {mounts:?}"));
 
     let e = c.remove().await.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Conflict, "{engine}: {e}");
+    assert_eq!(
+        e.kind(),
+        podman_or(&engine, ErrorKind::Conflict),
+        "{engine}: {e}"
+    );
+    assert!(e.message().is_some_and(|m| m.contains("running")), "{e}");
     c.remove_with(&RemoveOptions::new().force(true).volumes(true))
         .await
         .unwrap();
@@ -772,5 +833,4 @@ async fn remove_refuses_a_running_container_unless_forced_and_takes_volumes() {
         ErrorKind::NotFound,
         "{engine}: the volume went too"
     );
-    let _ = skip_on; // used by engine-specific skips
 }
