@@ -181,7 +181,10 @@ async fn bytes_behind_the_101_head_are_kept_and_half_close_lets_output_finish() 
     let lower = start.to_ascii_lowercase();
     assert!(lower.contains("connection: upgrade\r\n"), "{start}");
     assert!(lower.contains("upgrade: tcp\r\n"), "{start}");
-    assert!(start.starts_with("POST /v1.44/exec/e1/start HTTP/1.1"), "{start}");
+    assert!(
+        start.starts_with("POST /v1.44/exec/e1/start HTTP/1.1"),
+        "{start}"
+    );
 }
 
 #[tokio::test]
@@ -206,7 +209,11 @@ async fn a_hijacked_connection_is_not_reused() {
 async fn an_answer_other_than_101_is_an_error_with_the_daemons_message() {
     let daemon = daemon(Start::Conflict).await;
     let docker = client(&daemon, ApiVersion::new(1, 44));
-    let exec = docker.container("c").exec(ExecOptions::new(["true"])).await.unwrap();
+    let exec = docker
+        .container("c")
+        .exec(ExecOptions::new(["true"]))
+        .await
+        .unwrap();
     let e = exec.start_attached(StartOptions::new()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Conflict);
     assert_eq!(e.status(), Some(409));
@@ -215,7 +222,11 @@ async fn an_answer_other_than_101_is_an_error_with_the_daemons_message() {
 
     let daemon = daemon_ok().await;
     let docker = client(&daemon, ApiVersion::new(1, 44));
-    let exec = docker.container("c").exec(ExecOptions::new(["true"])).await.unwrap();
+    let exec = docker
+        .container("c")
+        .exec(ExecOptions::new(["true"]))
+        .await
+        .unwrap();
     let e = exec.start_attached(StartOptions::new()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
 }

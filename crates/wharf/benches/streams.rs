@@ -114,9 +114,11 @@ async fn wharf_logs(docker: &Docker) -> usize {
 /// frames in place from a reused buffer.
 async fn hand_reader(path: &Path) -> usize {
     let mut conn = UnixStream::connect(path).await.unwrap();
-    conn.write_all(b"GET /v1.51/containers/bench/logs?stdout=1&stderr=1 HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        .await
-        .unwrap();
+    conn.write_all(
+        b"GET /v1.51/containers/bench/logs?stdout=1&stderr=1 HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    )
+    .await
+    .unwrap();
     let mut buf = vec![0u8; 64 * 1024];
     let (mut start, mut end) = (0usize, 0usize);
     // States: the head, a chunk-size line, chunk data (bytes left), the CRLF after it.
@@ -235,9 +237,15 @@ fn main() {
     {
         let mut group = c.benchmark_group("logs_16MiB_100B_frames");
         group.throughput(Throughput::Bytes(PAYLOAD_TOTAL as u64));
-        group.bench_function("wharf_logs", |b| b.iter(|| rt.block_on(wharf_logs(&docker))));
-        group.bench_function("body_chunks", |b| b.iter(|| rt.block_on(body_chunks(&docker))));
-        group.bench_function("hand_reader", |b| b.iter(|| rt.block_on(hand_reader(&path))));
+        group.bench_function("wharf_logs", |b| {
+            b.iter(|| rt.block_on(wharf_logs(&docker)))
+        });
+        group.bench_function("body_chunks", |b| {
+            b.iter(|| rt.block_on(body_chunks(&docker)))
+        });
+        group.bench_function("hand_reader", |b| {
+            b.iter(|| rt.block_on(hand_reader(&path)))
+        });
         group.finish();
     }
     c.final_summary();

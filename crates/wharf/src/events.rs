@@ -154,8 +154,8 @@ impl Docker {
             request = request.query("until", until);
         }
         if !options.filters.is_empty() {
-            let filters = serde_json::to_string(&options.filters)
-                .expect("a map of strings always encodes");
+            let filters =
+                serde_json::to_string(&options.filters).expect("a map of strings always encodes");
             request = request.query("filters", &filters);
         }
         let response = request.send().await?;

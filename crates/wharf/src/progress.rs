@@ -229,7 +229,10 @@ mod tests {
         let e = failure(line.error, line.error_detail);
         assert_eq!(e.kind(), crate::ErrorKind::Server);
         let text = e.to_string();
-        assert!(text.contains("(code 2): returned a non-zero code: 2"), "{text}");
+        assert!(
+            text.contains("(code 2): returned a non-zero code: 2"),
+            "{text}"
+        );
         assert!(!text.contains("old text"), "{text}");
         let line = parse(r#"{"error":"pull access denied"}"#);
         let e = failure(line.error, line.error_detail);

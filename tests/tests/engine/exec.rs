@@ -177,10 +177,11 @@ async fn attach_reads_a_running_containers_output() {
         .await
         .unwrap();
     assert_eq!(output.mode(), Mode::Multiplexed);
-    let pieces: Vec<LogOutput> = tokio::time::timeout(Duration::from_secs(30), output.try_collect())
-        .await
-        .expect("the attach ends when the container stops")
-        .unwrap();
+    let pieces: Vec<LogOutput> =
+        tokio::time::timeout(Duration::from_secs(30), output.try_collect())
+            .await
+            .expect("the attach ends when the container stops")
+            .unwrap();
     let text = |f: fn(&LogOutput) -> bool| {
         pieces
             .iter()
@@ -188,6 +189,14 @@ async fn attach_reads_a_running_containers_output() {
             .map(|p| p.to_string())
             .collect::<String>()
     };
-    assert_eq!(text(LogOutput::is_stdout), "to-out\n", "{engine}: {pieces:?}");
-    assert_eq!(text(LogOutput::is_stderr), "to-err\n", "{engine}: {pieces:?}");
+    assert_eq!(
+        text(LogOutput::is_stdout),
+        "to-out\n",
+        "{engine}: {pieces:?}"
+    );
+    assert_eq!(
+        text(LogOutput::is_stderr),
+        "to-err\n",
+        "{engine}: {pieces:?}"
+    );
 }

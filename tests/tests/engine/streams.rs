@@ -63,7 +63,11 @@ async fn fifty_mib_of_tty_logs_without_a_newline_arrive_whole_in_bounded_pieces(
     let id = started(
         &engine,
         &scope,
-        &["sh", "-c", &format!("head -c {TOTAL} /dev/zero | tr '\\0' a")],
+        &[
+            "sh",
+            "-c",
+            &format!("head -c {TOTAL} /dev/zero | tr '\\0' a"),
+        ],
         true,
     )
     .await;
@@ -90,7 +94,10 @@ async fn fifty_mib_of_tty_logs_without_a_newline_arrive_whole_in_bounded_pieces(
     }
     assert_eq!(total, TOTAL, "{engine}");
     // The pieces are what the connection delivered, not the (one) line.
-    assert!(largest <= 1024 * 1024, "{engine}: a piece of {largest} bytes");
+    assert!(
+        largest <= 1024 * 1024,
+        "{engine}: a piece of {largest} bytes"
+    );
     assert!(pieces >= TOTAL / (1024 * 1024), "{engine}: {pieces} pieces");
 }
 
@@ -145,7 +152,10 @@ async fn events_follow_a_containers_lifecycle() {
     }
     let at = |a: &str| actions.iter().position(|x| x == a);
     let (create, start, die) = (at("create"), at("start"), at("die"));
-    assert!(create.is_some() && create < start && start < die, "{engine}: {actions:?}");
+    assert!(
+        create.is_some() && create < start && start < die,
+        "{engine}: {actions:?}"
+    );
 }
 
 /// A build context of one Dockerfile.
