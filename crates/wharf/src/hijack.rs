@@ -44,7 +44,7 @@
 //! keeps arriving until the daemon closes its side.
 //!
 //! ```no_run
-//! # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+//! # async fn run(docker: wharf::Docker) -> Result<(), Box<dyn std::error::Error>> {
 //! use futures_util::StreamExt;
 //! use tokio::io::AsyncWriteExt;
 //! use wharf::exec::{ExecOptions, StartOptions};
