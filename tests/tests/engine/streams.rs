@@ -71,8 +71,17 @@ async fn fifty_mib_of_tty_logs_without_a_newline_arrive_whole_in_bounded_pieces(
         true,
     )
     .await;
-    // Following reads to the end of the log, also while the daemon is
-    // still writing the last of it after the container exited.
+    // Wait for the exit, then follow: following reads to the end of the
+    // log even while the engine still writes its last part after the
+    // exit (a plain read right after the exit can come up short on Docker,
+    // and a follow racing the exit can on Podman).
+    engine
+        .docker
+        .post(&format!("/containers/{id}/wait"))
+        .timeout(Timeout::Total(Duration::from_secs(120)))
+        .send()
+        .await
+        .unwrap();
     let mut logs = engine
         .docker
         .container(&id)
