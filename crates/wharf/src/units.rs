@@ -153,8 +153,8 @@ impl fmt::Display for MemorySize {
         const NAMES: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
         let mut value = self.0;
         let mut unit = 0;
-        while value != 0 && value % 1024 == 0 && unit < NAMES.len() - 1 {
-            value /= 1024;
+        while value != 0 && value & 1023 == 0 && unit < NAMES.len() - 1 {
+            value >>= 10;
             unit += 1;
         }
         write!(f, "{value}{}", NAMES[unit])
