@@ -1008,6 +1008,9 @@ impl Containers {
     /// [`ErrorKind::Conflict`], a missing image an [`ErrorKind::NotFound`]
     /// (the daemon does not pull it), an invalid name an
     /// [`ErrorKind::InvalidArgument`], each with the daemon's message.
+    /// (Podman 4.3 answers the invalid name and the name in use with `500`:
+    /// [`ErrorKind::Server`], its message ending in `invalid argument` or
+    /// `that name is already in use`.)
     ///
     /// ```no_run
     /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {

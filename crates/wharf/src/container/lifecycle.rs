@@ -43,7 +43,10 @@ impl StopOptions {
     }
 
     /// How long to wait after the signal before killing the container
-    /// (whole seconds, rounded up; the `t` parameter).
+    /// (whole seconds, rounded up; the `t` parameter). The call then gets
+    /// [`DEFAULT_TIMEOUT`] plus this grace period as its timeout, whatever
+    /// the client's own timeout is, since the daemon answers only once the
+    /// container is down.
     ///
     /// ```
     /// let options = wharf::container::StopOptions::new().grace(std::time::Duration::ZERO);
