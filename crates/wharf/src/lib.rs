@@ -1,7 +1,46 @@
-//! wharf: a Docker Engine API client.
+//! wharf: a Docker Engine API client, pinned to Engine API v1.51 and negotiating down to
+//! the engine's version (Docker 20.10 and Podman's Docker-compatible service included).
 //!
-//! The low-level operations are generated from the Engine API spec into the
-//! `wharf-api` crate and re-exported here as [`api`].
+//! ```no_run
+//! use futures_util::StreamExt;
+//! use wharf::container::{ContainerSpec, LogsOptions};
+//!
+//! # async fn run() -> wharf::Result<()> {
+//! // The engine the docker CLI would use: DOCKER_HOST, the docker context, the default socket.
+//! let docker = wharf::Docker::connect()?;
+//! let created = docker
+//!     .containers()
+//!     .run(&ContainerSpec::new("busybox").cmd(["echo", "hello"]))
+//!     .await?;
+//! let container = created.container;
+//! let status = container.wait().await?;
+//! let mut logs = container.logs(LogsOptions::new().stdout(true).stderr(true)).await?;
+//! while let Some(piece) = logs.next().await {
+//!     print!("{}", piece?);
+//! }
+//! println!("exit code {}", status.code);
+//! container.remove().await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Layout
+//!
+//! - [`Docker`]: the client. [`endpoint`] says how it finds the engine (like the docker CLI:
+//!   explicit URL, `DOCKER_HOST`, `DOCKER_CONTEXT`, the current context, the default socket);
+//!   connections are pooled and kept alive over unix sockets, TCP, TLS (rustls) or ssh.
+//!   [`version`]: requests carry the version prefix (`/v1.51/...`), negotiated with one
+//!   `/_ping` unless pinned.
+//! - [`Error`]: one error type; [`Error::kind`] tells not-found from conflict from a
+//!   connection failure, [`Error::message`] carries the daemon's own words.
+//! - [`container`], [`exec`], [`events`]: the typed API. [`hijack`] is the upgraded connection
+//!   behind attach and exec; [`stream`] demultiplexes stdout and stderr and decodes
+//!   newline-delimited JSON; [`progress`] reads pull, push and build progress.
+//! - [`api`]: the generated low level (`wharf-api`), every type and operation of the spec;
+//!   [`Docker::api`] gives its client over the same connection pool, for anything the typed
+//!   API does not wrap.
+//!
+//! The crate has no Cargo features.
 #![deny(missing_docs)]
 
 pub use wharf_api as api;
