@@ -12,6 +12,8 @@ pub enum Served {
     Generated(&'static str),
     /// By hand-written code at this path in the `wharf` crate.
     HandWritten(&'static str),
+    /// Not served yet: where it will be, and what is missing.
+    NotYet(&'static str),
 }
 
 /// One operation of the spec.
@@ -182,7 +184,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/containers/{id}/attach",
         tag: "Container",
-        served: Served::HandWritten("wharf::attach"),
+        served: Served::HandWritten("wharf::Container::attach"),
         json_lines_item: None,
     },
     Operation {
@@ -190,7 +192,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/containers/{id}/attach/ws",
         tag: "Container",
-        served: Served::HandWritten("wharf::attach::websocket"),
+        served: Served::NotYet("wharf::Container::attach_websocket: the websocket transport is not written yet"),
         json_lines_item: None,
     },
     Operation {
@@ -894,7 +896,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "POST",
         path: "/session",
         tag: "Session",
-        served: Served::HandWritten("wharf::session"),
+        served: Served::NotYet("wharf::session: BuildKit sessions (HTTP/2 over the upgraded connection) are not written yet"),
         json_lines_item: None,
     },
 ];

@@ -29,6 +29,9 @@ fn spec_operations() -> Vec<(String, String, String, String)> {
     out
 }
 
+/// The operations nothing serves yet; the list only shrinks.
+const NOT_YET: &[&str] = &["ContainerAttachWebsocket", "Session"];
+
 #[test]
 fn the_crate_speaks_the_vendored_version() {
     assert_eq!(wharf_api::API_VERSION, "1.51");
@@ -71,6 +74,10 @@ fn every_operation_is_accounted_for() {
             Served::HandWritten(path) => {
                 assert!(path.starts_with("wharf::"), "{id}: {path}")
             }
+            Served::NotYet(what) => assert!(
+                NOT_YET.contains(&id.as_str()) && what.starts_with("wharf::"),
+                "{id} is not served: {what}"
+            ),
         }
     }
 }
@@ -78,8 +85,12 @@ fn every_operation_is_accounted_for() {
 #[test]
 fn hijacked_and_streaming_operations_are_marked() {
     let served = |id: &str| OPERATIONS.iter().find(|o| o.id == id).unwrap().served;
-    for id in ["ContainerAttach", "ContainerAttachWebsocket", "Session"] {
-        assert!(matches!(served(id), Served::HandWritten(_)), "{id}");
+    assert_eq!(
+        served("ContainerAttach"),
+        Served::HandWritten("wharf::Container::attach")
+    );
+    for id in NOT_YET {
+        assert!(matches!(served(id), Served::NotYet(_)), "{id}");
     }
     assert_eq!(served("ContainerList"), Served::Generated("container_list"));
 

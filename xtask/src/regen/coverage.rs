@@ -29,6 +29,7 @@ pub struct Row {
 enum Served {
     Generated(String),
     HandWritten(String),
+    NotYet(String),
 }
 
 /// Every operation of the (converted, not yet lowered) spec, in document order.
@@ -63,7 +64,10 @@ pub fn table(
         if let Some(h) = hijacked.iter().find(|h| h.operation == op.id) {
             rows.push(Row {
                 op: op.clone(),
-                served: Served::HandWritten(h.served_by.clone()),
+                served: match &h.pending {
+                    None => Served::HandWritten(h.served_by.clone()),
+                    Some(why) => Served::NotYet(format!("{}: {}", h.served_by, why.trim())),
+                },
                 json_lines_item: None,
             });
             continue;
@@ -122,7 +126,9 @@ pub fn render(rows: &[Row]) -> String {
              /// By this method of the generated [`Client`](crate::Client).\n    \
              Generated(&'static str),\n    \
              /// By hand-written code at this path in the `wharf` crate.\n    \
-             HandWritten(&'static str),\n\
+             HandWritten(&'static str),\n    \
+             /// Not served yet: where it will be, and what is missing.\n    \
+             NotYet(&'static str),\n\
          }\n\
          \n\
          /// One operation of the spec.\n\
@@ -157,6 +163,7 @@ pub fn render(rows: &[Row]) -> String {
         let served = match &row.served {
             Served::Generated(m) => format!("Served::Generated({m:?})"),
             Served::HandWritten(p) => format!("Served::HandWritten({p:?})"),
+            Served::NotYet(p) => format!("Served::NotYet({p:?})"),
         };
         let item = match &row.json_lines_item {
             Some(i) => format!("Some({i:?})"),

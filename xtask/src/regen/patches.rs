@@ -10,6 +10,7 @@
 //! | `json-lines = true`       | the success response becomes a byte stream of newline-delimited JSON   |
 //! | `item = "Schema"`         | with `json-lines`: the schema of one line (default: the response's own)|
 //! | `hijack = "wharf::path"`  | the operation is served by that hand-written path, not generated      |
+//! | `pending = "why"`         | with `hijack`: that path does not exist yet, for this reason           |
 //!
 //! `api-versions = "..1.51"` (or `"1.44.."`, `"1.41..1.51"`, bounds included) limits an entry
 //! to the spec versions that need it: a fix upstream made in a later version ends the range.
@@ -46,6 +47,7 @@ struct Patch {
     json_lines: bool,
     item: Option<String>,
     hijack: Option<String>,
+    pending: Option<String>,
     api_versions: Option<String>,
 }
 
@@ -79,6 +81,8 @@ impl Patch {
 pub struct Hijacked {
     pub operation: String,
     pub served_by: String,
+    /// Why the hand-written path does not exist yet, if it does not.
+    pub pending: Option<String>,
 }
 
 impl PatchFile {
@@ -91,6 +95,9 @@ impl PatchFile {
             }
             if seen.insert(p.operation.as_str(), ()).is_some() {
                 bail!("{} has two patch entries; merge them into one", p.operation);
+            }
+            if p.pending.is_some() && p.hijack.is_none() {
+                bail!("patch for {}: `pending` goes with `hijack`", p.operation);
             }
             if p.item.is_some() && !p.json_lines {
                 bail!("patch for {}: `item` goes with `json-lines`", p.operation);
@@ -144,6 +151,7 @@ impl PatchFile {
                 hijacked.push(Hijacked {
                     operation: p.operation.clone(),
                     served_by: served_by.clone(),
+                    pending: p.pending.clone(),
                 });
                 continue;
             }
@@ -347,6 +355,7 @@ mod tests {
             "[[patch]]\noperation = \"A\"\nwhy = \"x\"",
             "[[patch]]\noperation = \"A\"\nwhy = \"x\"\nhijack = \"p\"\njson-lines = true",
             "[[patch]]\noperation = \"A\"\nwhy = \"x\"\nunknown = 1",
+            "[[patch]]\noperation = \"A\"\nwhy = \"x\"\njson-lines = true\npending = \"y\"",
         ] {
             assert!(PatchFile::parse(text).is_err(), "{text}");
         }
