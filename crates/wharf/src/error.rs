@@ -198,7 +198,8 @@ impl Error {
     }
 
     /// The daemon's own message (from a JSON `{"message": ...}` body or a
-    /// plain-text body), if it answered with one.
+    /// plain-text body, or an error it wrote into a stream: a progress
+    /// stream's `errorDetail`, an exec that could not start), if it gave one.
     ///
     /// ```no_run
     /// # async fn run(docker: wharf::Docker) {
@@ -360,6 +361,13 @@ impl Error {
 
     pub(crate) fn with_detail(mut self, detail: impl Into<String>) -> Error {
         self.inner.detail = Some(detail.into());
+        self
+    }
+
+    /// The daemon's words where they come inside a stream rather than as an error
+    /// response (an `errorDetail` line, a failed exec's output).
+    pub(crate) fn with_message(mut self, message: impl Into<String>) -> Error {
+        self.inner.message = Some(message.into());
         self
     }
 

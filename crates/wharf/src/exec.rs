@@ -389,6 +389,7 @@ impl Container {
         if let Some(message) = start_failure(&inspect, &collected, &system) {
             return Err(Error::new(ErrorKind::Server)
                 .with_detail(format!("the exec could not be started: {message}"))
+                .with_message(message)
                 .with_request("POST", &format!("/exec/{}/start", exec.id)));
         }
         collected.exit_code = inspect.exit_code.unwrap_or(-1);

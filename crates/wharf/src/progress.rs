@@ -199,10 +199,12 @@ fn failure(error: Option<String>, detail: Option<ErrorDetail>) -> Error {
         None => (None, None),
     };
     let message = detail_message.or(error).unwrap_or_default();
-    Error::new(crate::ErrorKind::Server).with_detail(match code {
-        Some(code) => format!("the operation failed (code {code}): {message}"),
-        None => format!("the operation failed: {message}"),
-    })
+    Error::new(crate::ErrorKind::Server)
+        .with_detail(match code {
+            Some(code) => format!("the operation failed (code {code}): {message}"),
+            None => format!("the operation failed: {message}"),
+        })
+        .with_message(message)
 }
 
 impl fmt::Debug for ProgressStream {
@@ -234,9 +236,11 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("old text"), "{text}");
+        assert_eq!(e.message(), Some("returned a non-zero code: 2"));
         let line = parse(r#"{"error":"pull access denied"}"#);
         let e = failure(line.error, line.error_detail);
         assert!(e.to_string().contains("pull access denied"), "{e}");
+        assert_eq!(e.message(), Some("pull access denied"));
     }
 
     #[test]

@@ -70,6 +70,10 @@ async fn an_exec_that_cannot_start_is_an_error() {
     let c = sleeper(&engine, &scope).await;
     let e = c.exec_output(["/no/such/program"]).await.unwrap_err();
     assert!(e.to_string().contains("/no/such/program"), "{engine}: {e}");
+    assert!(
+        e.message().is_some_and(|m| m.contains("/no/such/program")),
+        "{engine}: the daemon's words are the message: {e:?}"
+    );
 
     // A container that does not exist fails before any stream.
     let e = engine

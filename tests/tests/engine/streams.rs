@@ -230,6 +230,10 @@ async fn build_progress_streams_and_a_failed_step_is_an_error() {
     let e = last.as_ref().expect_err("the last item is the failure");
     assert_eq!(e.kind(), wharf::ErrorKind::Server, "{engine}: {e}");
     assert!(e.to_string().contains('3'), "{engine}: {e}");
+    assert!(
+        e.message().is_some_and(|m| m.contains('3')),
+        "{engine}: {e:?}"
+    );
     assert_eq!(
         results.iter().filter(|r| r.is_err()).count(),
         1,
