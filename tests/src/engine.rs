@@ -220,6 +220,32 @@ pub async fn test_image(engine: &Engine) -> &'static str {
     TEST_IMAGE
 }
 
+/// Creates and starts a container of the test image running `cmd` (with a TTY if `tty`),
+/// named and labeled for `scope`; returns its id. The create body is plain JSON, so tests
+/// of streams and exec do not depend on the container builders.
+pub async fn started(engine: &Engine, scope: &Scope, cmd: &[&str], tty: bool) -> String {
+    let image = test_image(engine).await;
+    let created: Value = engine
+        .docker
+        .post("/containers/create")
+        .query("name", &scope.name("c"))
+        .json(&json!({ "Image": image, "Cmd": cmd, "Tty": tty, "Labels": scope.labels() }))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{engine}: creating {cmd:?}: {e}"))
+        .json()
+        .await
+        .unwrap();
+    let id = created["Id"].as_str().unwrap().to_owned();
+    engine
+        .docker
+        .post(&format!("/containers/{id}/start"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{engine}: starting {cmd:?}: {e}"));
+    id
+}
+
 /// A test's own names and label; everything labeled with it is removed on drop.
 pub struct Scope {
     id: String,

@@ -5,7 +5,7 @@ use futures_util::StreamExt;
 use serde_json::{json, Value};
 use wharf::stream::{DemuxStream, LogOutput, Mode};
 use wharf::ApiVersion;
-use wharf_tests::engine::{engine, test_image, Flavor, Scope, SCOPE_LABEL};
+use wharf_tests::engine::{engine, started, Flavor, Scope, SCOPE_LABEL};
 
 #[tokio::test]
 async fn the_client_negotiates_the_engines_version() {
@@ -24,35 +24,11 @@ async fn the_client_negotiates_the_engines_version() {
     assert_eq!(ping.api_version(), Some(engine.api_version), "{engine}");
 }
 
-/// Creates and starts a container of the test image running `cmd`, returns its id.
-async fn run(engine: &wharf_tests::engine::Engine, scope: &Scope, cmd: &[&str]) -> String {
-    let image = test_image(engine).await;
-    let created: Value = engine
-        .docker
-        .post("/containers/create")
-        .query("name", &scope.name("c"))
-        .json(&json!({ "Image": image, "Cmd": cmd, "Labels": scope.labels() }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["Id"].as_str().unwrap().to_owned();
-    engine
-        .docker
-        .post(&format!("/containers/{id}/start"))
-        .send()
-        .await
-        .unwrap();
-    id
-}
-
 #[tokio::test]
 async fn the_test_image_runs_with_stdout_and_stderr_apart() {
     let Some(engine) = engine().await else { return };
     let scope = Scope::new(&engine, "image-runs");
-    let id = run(
+    let id = started(
         &engine,
         &scope,
         &[
@@ -60,6 +36,7 @@ async fn the_test_image_runs_with_stdout_and_stderr_apart() {
             "-c",
             "echo out; echo err >&2; ls /bin | wc -l; exit 3",
         ],
+        false,
     )
     .await;
     let wait: Value = engine
@@ -102,7 +79,7 @@ async fn the_test_image_runs_with_stdout_and_stderr_apart() {
 async fn a_scope_removes_what_it_labeled() {
     let Some(engine) = engine().await else { return };
     let scope = Scope::new(&engine, "scope-cleans");
-    let id = run(&engine, &scope, &["sleep", "300"]).await;
+    let id = started(&engine, &scope, &["sleep", "300"], false).await;
     let filter = scope.filter();
     let network_name = scope.name("net");
     let created = engine

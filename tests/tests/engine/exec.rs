@@ -3,37 +3,12 @@
 use std::time::Duration;
 
 use futures_util::{StreamExt, TryStreamExt};
-use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
 use wharf::container::AttachOptions;
 use wharf::exec::{ExecOptions, StartOptions};
 use wharf::stream::{LogOutput, Mode};
 use wharf::ErrorKind;
-use wharf_tests::engine::{engine, test_image, Engine, Scope};
-
-/// Creates and starts a container of the test image running `cmd`; returns its id.
-pub(crate) async fn started(engine: &Engine, scope: &Scope, cmd: &[&str], tty: bool) -> String {
-    let image = test_image(engine).await;
-    let created: Value = engine
-        .docker
-        .post("/containers/create")
-        .query("name", &scope.name("c"))
-        .json(&json!({ "Image": image, "Cmd": cmd, "Tty": tty, "Labels": scope.labels() }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["Id"].as_str().unwrap().to_owned();
-    engine
-        .docker
-        .post(&format!("/containers/{id}/start"))
-        .send()
-        .await
-        .unwrap();
-    id
-}
+use wharf_tests::engine::{engine, started, Engine, Scope};
 
 /// A container that stays up until the scope removes it.
 async fn sleeper(engine: &Engine, scope: &Scope) -> wharf::Container {

@@ -9,9 +9,7 @@ use wharf::events::EventsOptions;
 use wharf::progress::ProgressStream;
 use wharf::stream::{LogOutput, Mode};
 use wharf::Timeout;
-use wharf_tests::engine::{engine, test_image, Engine, Scope};
-
-use crate::exec::started;
+use wharf_tests::engine::{engine, started, test_image, Engine, Scope};
 
 #[tokio::test]
 async fn logs_keep_stdout_and_stderr_apart_and_follow_to_the_end() {
