@@ -902,6 +902,13 @@ impl Request {
     /// returns it after the daemon's `101`. Any other answer is an error with
     /// the daemon's status and message. See [`crate::hijack`].
     pub(crate) async fn upgrade(self) -> Result<Upgrade> {
+        self.upgrade_to("tcp").await
+    }
+
+    /// Like [`Request::upgrade`], asking for `protocol` (`tcp` for a raw
+    /// hijack, `websocket` for `/attach/ws`, whose handshake headers the
+    /// caller adds).
+    pub(crate) async fn upgrade_to(self, protocol: &str) -> Result<Upgrade> {
         let docker = self.docker.clone();
         let method = self.method.clone();
         let version = match (&self.error, docker.pinned_api_version()) {
@@ -911,7 +918,7 @@ impl Request {
         };
         let (response, path, _) = self
             .header("Connection", "Upgrade")
-            .header("Upgrade", "tcp")
+            .header("Upgrade", protocol)
             .streaming()
             .send_inner()
             .await?;
@@ -931,6 +938,11 @@ impl Request {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
         let io = response
             .upgrade()
             .await
@@ -938,6 +950,7 @@ impl Request {
         Ok(Upgrade {
             io,
             content_type,
+            headers,
             version,
             method: method.to_string(),
             path,
@@ -1055,6 +1068,9 @@ pub(crate) struct Upgrade {
     /// The connection; bytes read past the response head come first.
     pub(crate) io: reqwest::Upgraded,
     pub(crate) content_type: Option<String>,
+    /// Every header of the `101`, names in lower case.
+    #[allow(dead_code)] // read by the websocket attach
+    pub(crate) headers: Vec<(String, String)>,
     /// The API version of the request's path.
     pub(crate) version: ApiVersion,
     pub(crate) method: String,

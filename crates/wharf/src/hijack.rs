@@ -103,6 +103,7 @@ fn split(upgrade: Upgrade, fallback: Mode) -> (Output, Input) {
         version,
         method,
         path,
+        ..
     } = upgrade;
     let mode = Mode::from_content_type(content_type.as_deref(), version, fallback);
     let (read, write) = tokio::io::split(io);
