@@ -1064,9 +1064,13 @@ impl fmt::Debug for Request {
 }
 
 /// A connection taken over after a `101` ([`Request::upgrade`]).
+/// The connection of an upgraded request: `AsyncRead + AsyncWrite + Send +
+/// Unpin + 'static`.
+pub(crate) type UpgradedIo = reqwest::Upgraded;
+
 pub(crate) struct Upgrade {
     /// The connection; bytes read past the response head come first.
-    pub(crate) io: reqwest::Upgraded,
+    pub(crate) io: UpgradedIo,
     pub(crate) content_type: Option<String>,
     /// Every header of the `101`, names in lower case.
     #[allow(dead_code)] // read by the websocket attach

@@ -72,7 +72,7 @@ use futures_core::Stream;
 use tokio::io::{AsyncWrite, ReadHalf, WriteHalf};
 use tokio_util::codec::FramedRead;
 
-use crate::client::{Request, Upgrade};
+use crate::client::{Request, Upgrade, UpgradedIo};
 use crate::error::{Error, ErrorKind, Result};
 use crate::stream::{DemuxCodec, LogOutput, Mode, StreamError};
 use crate::ApiVersion;
@@ -143,7 +143,7 @@ fn split(upgrade: Upgrade, fallback: Mode) -> (Output, Input) {
 /// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct Output {
-    frames: FramedRead<ReadHalf<reqwest::Upgraded>, DemuxCodec>,
+    frames: FramedRead<ReadHalf<UpgradedIo>, DemuxCodec>,
     mode: Mode,
     method: String,
     path: String,
