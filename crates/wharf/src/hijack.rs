@@ -231,7 +231,7 @@ where
 /// # }
 /// ```
 pub struct Input {
-    write: WriteHalf<reqwest::Upgraded>,
+    write: WriteHalf<UpgradedIo>,
 }
 
 impl AsyncWrite for Input {
