@@ -35,10 +35,13 @@
 //!
 //! # Connections
 //!
-//! Connections are kept alive and reused from reqwest's pool (some clients,
-//! bollard among them, open a new connection per request). Cloning a
-//! [`Docker`] is cheap and shares the pool, the negotiated version and, for
-//! `ssh://`, the ssh proxy.
+//! Connections are kept alive and reused from the client's pool (some
+//! clients, bollard among them, open a new connection per request). The
+//! client reads and writes HTTP/1.1 in the calling task: no background task
+//! per connection, and a log streamed in many small chunks is read a buffer
+//! at a time. Cloning a [`Docker`] is cheap and shares the pool, the
+//! negotiated version and, for `ssh://`, the ssh proxy. Proxy variables
+//! (`HTTP_PROXY`, ...) are not used: requests go straight to the endpoint.
 //!
 //! # Tracing
 //!
@@ -52,13 +55,14 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_core::Stream;
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::Method;
 use tokio::sync::OnceCell;
 use tracing::Instrument;
 
 use crate::endpoint::{Endpoint, Environment, Tls};
 use crate::error::{Error, ErrorKind, Result};
+use crate::http1;
 use crate::transport::{self, Transport};
 use crate::version::{self, ApiVersion, PingInfo};
 
@@ -471,12 +475,12 @@ impl Docker {
         self.inner
             .negotiated
             .get_or_try_init(|| async {
-                let (response, method) = self.ping_response().await?;
+                let response = self.ping_response().await?;
                 let ping = PingInfo::from_headers(response.headers());
                 // A daemon that answers with an error but says its version
                 // (an unhealthy daemon answers 500) still negotiates.
-                if ping.api_version().is_none() && !response.status().is_success() {
-                    return Err(self.error_from(response, method, "/_ping").await);
+                if ping.api_version().is_none() && !(200..300).contains(&response.status()) {
+                    return Err(response.into_error().await);
                 }
                 let v = version::negotiate(&ping)?;
                 tracing::debug!(version = %v, "negotiated the API version");
@@ -499,10 +503,10 @@ impl Docker {
     /// # }
     /// ```
     pub async fn ping(&self) -> Result<PingInfo> {
-        let (response, method) = self.ping_response().await?;
+        let response = self.ping_response().await?;
         let ping = PingInfo::from_headers(response.headers());
-        if !response.status().is_success() {
-            return Err(self.error_from(response, method, "/_ping").await);
+        if !(200..300).contains(&response.status()) {
+            return Err(response.into_error().await);
         }
         if self.inner.fixed.is_none() && self.inner.negotiated.get().is_none() {
             if let Ok(v) = version::negotiate(&ping) {
@@ -515,15 +519,14 @@ impl Docker {
     /// `HEAD /_ping`, falling back to `GET` when `HEAD` gets anything but
     /// 200 or 500 (docker CLI, `client/ping.go`), or fails other than by
     /// not connecting.
-    async fn ping_response(&self) -> Result<(reqwest::Response, &'static str)> {
+    async fn ping_response(&self) -> Result<Response> {
         match self.head("/_ping").send_unversioned().await {
-            Ok(r) if matches!(r.status().as_u16(), 200 | 500) => return Ok((r, "HEAD")),
+            Ok(r) if matches!(r.status(), 200 | 500) => return Ok(r),
             Ok(_) => {}
             Err(e) if matches!(e.kind(), ErrorKind::Connect | ErrorKind::Timeout) => return Err(e),
             Err(_) => {}
         }
-        let r = self.get("/_ping").send_unversioned().await?;
-        Ok((r, "GET"))
+        self.get("/_ping").send_unversioned().await
     }
 
     /// A `GET` of an Engine API `path` (without the version prefix, e.g.
@@ -633,31 +636,19 @@ impl Docker {
     }
 
     /// The error for an unsuccessful response.
-    async fn error_from(&self, response: reqwest::Response, method: &str, path: &str) -> Error {
-        Error::from_response(response)
-            .await
-            .with_request(method, path)
-    }
-
-    /// The error for a failed exchange, with the endpoint (and, for ssh,
-    /// what ssh said) when the daemon could not be reached.
-    fn transport_error(&self, e: reqwest::Error, total: Option<Duration>) -> Error {
-        let mut error = Error::from_reqwest(e);
-        match error.kind() {
-            ErrorKind::Timeout => {
-                if let Some(t) = total {
-                    error = error.with_detail(format!(
-                        "no complete answer within {t:?}; allow more with Request::timeout or \
-                         DockerBuilder::timeout"
-                    ));
-                }
+    /// The error for an exchange that failed before the answer's body.
+    fn failure_error(&self, failure: http1::Failure) -> Error {
+        let mut error = match failure {
+            http1::Failure::Connect(e) => Error::connect(e),
+            http1::Failure::Io(e) => Error::new(ErrorKind::Io).with_source(e),
+            http1::Failure::Protocol(m) => Error::new(ErrorKind::Protocol).with_detail(m),
+        };
+        if matches!(error.kind(), ErrorKind::Connect | ErrorKind::Io)
+            && self.inner.transport.is_ssh()
+        {
+            if let Some(diagnostic) = self.inner.transport.diagnostic() {
+                error = error.with_kind(ErrorKind::Connect).with_detail(diagnostic);
             }
-            ErrorKind::Connect | ErrorKind::Io if self.inner.transport.is_ssh() => {
-                if let Some(diagnostic) = self.inner.transport.diagnostic() {
-                    error = error.with_kind(ErrorKind::Connect).with_detail(diagnostic);
-                }
-            }
-            _ => {}
         }
         error.with_endpoint(&self.inner.endpoint)
     }
@@ -701,7 +692,7 @@ pub struct Request {
     template: Option<&'static str>,
     query: Vec<(String, String)>,
     headers: Vec<(HeaderName, HeaderValue)>,
-    body: Option<reqwest::Body>,
+    body: http1::OutBody,
     timeout: Timeout,
     streaming: bool,
     error: Option<Error>,
@@ -721,7 +712,7 @@ impl Request {
             template: None,
             query: Vec::new(),
             headers: Vec::new(),
-            body: None,
+            body: http1::OutBody::Empty,
             timeout: Timeout::Default,
             streaming: false,
             error,
@@ -798,7 +789,7 @@ impl Request {
     pub fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Request {
         match serde_json::to_vec(body) {
             Ok(bytes) => {
-                self.body = Some(bytes.into());
+                self.body = http1::OutBody::Full(bytes.into());
                 self.headers.push((
                     reqwest::header::CONTENT_TYPE,
                     HeaderValue::from_static("application/json"),
@@ -827,7 +818,7 @@ impl Request {
     /// # }
     /// ```
     pub fn body(mut self, body: impl Into<Bytes>) -> Request {
-        self.body = Some(reqwest::Body::from(body.into()));
+        self.body = http1::OutBody::Full(body.into());
         self
     }
 
@@ -865,8 +856,11 @@ impl Request {
 
     /// Sends a streamed body (a build context, an upload).
     #[allow(dead_code)] // for the hand-written endpoints
-    pub(crate) fn body_stream(mut self, body: reqwest::Body) -> Request {
-        self.body = Some(body);
+    pub(crate) fn body_stream(
+        mut self,
+        body: impl Stream<Item = std::io::Result<Bytes>> + Send + 'static,
+    ) -> Request {
+        self.body = http1::OutBody::Stream(Box::pin(body));
         self
     }
 
@@ -882,18 +876,11 @@ impl Request {
     /// # }
     /// ```
     pub async fn send(self) -> Result<Response> {
-        let docker = self.docker.clone();
-        let method = self.method.clone();
-        let (response, path, idle) = self.send_inner().await?;
-        if response.status().is_success() {
-            Ok(Response {
-                inner: response,
-                idle,
-                method,
-                path,
-            })
+        let response = self.send_inner().await?;
+        if (200..300).contains(&response.status) {
+            Ok(response)
         } else {
-            Err(docker.error_from(response, method.as_str(), &path).await)
+            Err(response.into_error().await)
         }
     }
 
@@ -910,43 +897,42 @@ impl Request {
     /// caller adds).
     pub(crate) async fn upgrade_to(self, protocol: &str) -> Result<Upgrade> {
         let docker = self.docker.clone();
-        let method = self.method.clone();
         let version = match (&self.error, docker.pinned_api_version()) {
             (Some(_), _) => ApiVersion::MAXIMUM,
             (None, Some(v)) => v,
             (None, None) => docker.api_version().await?,
         };
-        let (response, path, _) = self
+        let response = self
             .header("Connection", "Upgrade")
             .header("Upgrade", protocol)
             .streaming()
             .send_inner()
             .await?;
-        let status = response.status().as_u16();
+        let status = response.status;
         if status != 101 {
-            if response.status().is_success() {
+            if (200..300).contains(&status) {
                 return Err(Error::new(ErrorKind::Protocol)
                     .with_detail(format!(
                         "the daemon answered {status} instead of 101 to an upgrade request"
                     ))
-                    .with_request(method.as_str(), &path));
+                    .with_request(response.method.as_str(), &response.path));
             }
-            return Err(docker.error_from(response, method.as_str(), &path).await);
+            return Err(response.into_error().await);
         }
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let content_type = response.header("Content-Type").map(str::to_owned);
         let headers = response
-            .headers()
+            .headers
             .iter()
             .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect();
-        let io = response
-            .upgrade()
-            .await
-            .map_err(|e| Error::from_reqwest(e).with_request(method.as_str(), &path))?;
+        let Response {
+            body, method, path, ..
+        } = response;
+        let io = body.into_upgraded().ok_or_else(|| {
+            Error::new(ErrorKind::Protocol)
+                .with_detail("the connection was gone after the 101")
+                .with_request(method.as_str(), &path)
+        })?;
         Ok(Upgrade {
             io,
             content_type,
@@ -959,13 +945,13 @@ impl Request {
 
     /// Sends the request without a version prefix (`/_ping` is served
     /// unversioned) and returns whatever the daemon answered.
-    pub(crate) async fn send_unversioned(self) -> Result<reqwest::Response> {
-        self.exchange(None).await.map(|(r, _, _)| r)
+    pub(crate) async fn send_unversioned(self) -> Result<Response> {
+        self.exchange(None).await
     }
 
     /// Sends under the client's API version (negotiating it first if
     /// needed).
-    async fn send_inner(self) -> Result<(reqwest::Response, String, Option<Duration>)> {
+    async fn send_inner(self) -> Result<Response> {
         if self.error.is_some() {
             return self.exchange(None).await;
         }
@@ -973,14 +959,11 @@ impl Request {
         self.exchange(Some(version)).await
     }
 
-    /// Sends under `version`; returns the answer, the path sent and the idle
-    /// timeout for reading the body.
-    async fn exchange(
-        self,
-        version: Option<ApiVersion>,
-    ) -> Result<(reqwest::Response, String, Option<Duration>)> {
+    /// Sends under `version` and reads the answer's head.
+    async fn exchange(self, version: Option<ApiVersion>) -> Result<Response> {
         let docker = self.docker;
         let inner = &*docker.inner;
+        let transport = &inner.transport;
         if let Some(e) = self.error {
             return Err(e.with_request(self.method.as_str(), &self.path));
         }
@@ -988,15 +971,8 @@ impl Request {
             Some(v) => format!("{}{}", v.prefix(), self.path),
             None => self.path,
         };
-        let mut url =
-            reqwest::Url::parse(&format!("{}{path}", inner.transport.origin)).map_err(|e| {
-                Error::invalid_argument(format!("the path {path:?} does not make a valid URL"))
-                    .with_source(e)
-                    .with_request(self.method.as_str(), &path)
-            })?;
-        if !self.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(&self.query);
-        }
+        let target = request_target(&transport.base_path, &path, &self.query)
+            .map_err(|e| e.with_request(self.method.as_str(), &path))?;
         let (total, idle) = match self.timeout {
             Timeout::Default if self.streaming => (None, inner.stream_idle_timeout),
             Timeout::Default => (inner.timeout, None),
@@ -1004,17 +980,14 @@ impl Request {
             Timeout::Idle(t) => (None, Some(t)),
             Timeout::Unlimited => (None, None),
         };
-
-        let mut builder = inner.transport.http.request(self.method.clone(), url);
-        for (name, value) in self.headers {
-            builder = builder.header(name, value);
-        }
-        if let Some(body) = self.body {
-            builder = builder.body(body);
-        }
-        if let Some(t) = total {
-            builder = builder.timeout(t);
-        }
+        let deadline = total.map(|t| tokio::time::Instant::now() + t);
+        let head = http1::RequestHead {
+            method: self.method.as_str(),
+            target: &target,
+            host: &transport.host_header,
+            user_agent: &transport.user_agent,
+            headers: &self.headers,
+        };
 
         let span = tracing::debug_span!(
             "docker.request",
@@ -1025,25 +998,88 @@ impl Request {
         );
         let started = Instant::now();
         let exchange = async {
-            let sent = builder.send();
-            let result = match idle {
-                Some(t) => match tokio::time::timeout(t, sent).await {
-                    Ok(result) => result,
-                    Err(_) => return Err(Error::timeout(t)),
-                },
-                None => sent.await,
+            let sent = http1::exchange(&transport.pool, &head, self.body);
+            let result = match (deadline, total, idle) {
+                (Some(at), Some(t), _) => tokio::time::timeout_at(at, sent).await.map_err(|_| t),
+                (_, _, Some(t)) => tokio::time::timeout(t, sent).await.map_err(|_| t),
+                _ => Ok(sent.await),
             };
-            result.map_err(|e| docker.transport_error(e, total))
+            match result {
+                Ok(Ok(answer)) => Ok(answer),
+                Ok(Err(failure)) => Err(docker.failure_error(failure)),
+                Err(t) => Err(timeout_error(t, total.is_some())),
+            }
         };
         let result = exchange.instrument(span.clone()).await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
-        match result {
-            Ok(response) => {
-                span.record("status", response.status().as_u16());
-                Ok((response, path, idle))
-            }
-            Err(e) => Err(e.with_request(self.method.as_str(), &path)),
+        let (head, conn) = result.map_err(|e| e.with_request(self.method.as_str(), &path))?;
+        span.record("status", head.status);
+        let limit = match (deadline, total, idle) {
+            (Some(at), Some(t), _) => http1::Limit::Deadline(at, t),
+            (_, _, Some(t)) => http1::Limit::Idle(t),
+            _ => http1::Limit::None,
+        };
+        let body = http1::Body::new(&head, conn, &transport.pool, limit);
+        Ok(Response {
+            status: head.status,
+            headers: head.headers,
+            body,
+            total,
+            method: self.method,
+            path,
+        })
+    }
+}
+
+/// The request target: `base` + `path` + `?query`. A path of the usual
+/// characters goes as it is; any other is checked and percent-encoded by the
+/// URL parser.
+fn request_target(base: &str, path: &str, query: &[(String, String)]) -> Result<String> {
+    const PLAIN: &[u8] = b"/-_.~%:@!$&'()*+,;=";
+    let plain = path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || PLAIN.contains(&b))
+        && !path.contains("/.");
+    let mut target = String::with_capacity(base.len() + path.len() + 32);
+    target.push_str(base);
+    if plain {
+        target.push_str(path);
+    } else {
+        let url = reqwest::Url::parse(&format!("http://localhost{path}")).map_err(|e| {
+            Error::invalid_argument(format!("the path {path:?} does not make a valid URL"))
+                .with_source(e)
+        })?;
+        target.push_str(url.path());
+        if let Some(q) = url.query() {
+            // A query written into the path stays; more is appended.
+            target.push('?');
+            target.push_str(q);
         }
+    }
+    if !query.is_empty() {
+        let start = match target.find('?') {
+            Some(at) => at + 1,
+            None => {
+                target.push('?');
+                target.len()
+            }
+        };
+        let mut encoded = form_urlencoded::Serializer::for_suffix(target, start);
+        encoded.extend_pairs(query);
+        target = encoded.finish();
+    }
+    Ok(target)
+}
+
+fn timeout_error(t: Duration, total: bool) -> Error {
+    let e = Error::timeout(t);
+    if total {
+        e.with_detail(format!(
+            "no complete answer within {t:?}; allow more with Request::timeout or \
+             DockerBuilder::timeout"
+        ))
+    } else {
+        e
     }
 }
 
@@ -1066,7 +1102,7 @@ impl fmt::Debug for Request {
 /// A connection taken over after a `101` ([`Request::upgrade`]).
 /// The connection of an upgraded request: `AsyncRead + AsyncWrite + Send +
 /// Unpin + 'static`.
-pub(crate) type UpgradedIo = reqwest::Upgraded;
+pub(crate) type UpgradedIo = crate::transport::io::Upgraded;
 
 pub(crate) struct Upgrade {
     /// The connection; bytes read past the response head come first.
@@ -1097,8 +1133,11 @@ pub(crate) struct Upgrade {
 /// # }
 /// ```
 pub struct Response {
-    inner: reqwest::Response,
-    idle: Option<Duration>,
+    status: u16,
+    headers: HeaderMap,
+    body: http1::Body,
+    /// The total limit, if one applies (for the wording of its error).
+    total: Option<Duration>,
     method: Method,
     path: String,
 }
@@ -1114,7 +1153,7 @@ impl Response {
     /// # }
     /// ```
     pub fn status(&self) -> u16 {
-        self.inner.status().as_u16()
+        self.status
     }
 
     /// A response header, if present and text.
@@ -1127,7 +1166,11 @@ impl Response {
     /// # }
     /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.inner.headers().get(name)?.to_str().ok()
+        self.headers.get(name)?.to_str().ok()
+    }
+
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        &self.headers
     }
 
     /// The next chunk of the body, `None` at its end. With an idle timeout
@@ -1143,17 +1186,18 @@ impl Response {
     /// # }
     /// ```
     pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
-        let next = self.inner.chunk();
-        let result = match self.idle {
-            Some(t) => match tokio::time::timeout(t, next).await {
-                Ok(result) => result,
-                Err(_) => {
-                    return Err(Error::timeout(t).with_request(self.method.as_str(), &self.path))
-                }
-            },
-            None => next.await,
-        };
-        result.map_err(|e| self.body_error(e))
+        std::future::poll_fn(|cx| self.poll_chunk(cx)).await
+    }
+
+    fn poll_chunk(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<Option<Bytes>>> {
+        self.body.poll_chunk(cx).map(|next| match next {
+            None => Ok(None),
+            Some(Ok(piece)) => Ok(Some(piece)),
+            Some(Err(e)) => Err(self.body_error(e)),
+        })
     }
 
     /// The whole body.
@@ -1161,19 +1205,21 @@ impl Response {
     /// ```no_run
     /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
     /// let tar = docker.get("/images/alpine/get").send().await?.bytes().await?;
+    /// println!("{} bytes", tar.len());
     /// # Ok(())
     /// # }
     /// ```
     pub async fn bytes(mut self) -> Result<Bytes> {
-        if self.idle.is_none() {
-            let (method, path) = (self.method.clone(), self.path.clone());
-            return self
-                .inner
-                .bytes()
-                .await
-                .map_err(|e| Error::from_reqwest(e).with_request(method.as_str(), &path));
-        }
-        let mut body = bytes::BytesMut::new();
+        // Most bodies arrive in one piece: keep it as it is.
+        let Some(first) = self.chunk().await? else {
+            return Ok(Bytes::new());
+        };
+        let Some(second) = self.chunk().await? else {
+            return Ok(first);
+        };
+        let mut body = bytes::BytesMut::with_capacity(first.len() + second.len());
+        body.extend_from_slice(&first);
+        body.extend_from_slice(&second);
         while let Some(chunk) = self.chunk().await? {
             body.extend_from_slice(&chunk);
         }
@@ -1230,25 +1276,41 @@ impl Response {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn bytes_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
-        futures_util::stream::unfold(Some(self), |state| async move {
-            let mut response = state?;
-            match response.chunk().await {
-                Ok(Some(chunk)) => Some((Ok(chunk), Some(response))),
-                Ok(None) => None,
-                Err(e) => Some((Err(e), None)),
+    pub fn bytes_stream(mut self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
+        futures_util::stream::poll_fn(move |cx| self.poll_chunk(cx).map(Result::transpose))
+    }
+
+    /// The error for an unsuccessful answer, with the daemon's message (at
+    /// most [`crate::error`]'s cap of the body is read).
+    pub(crate) async fn into_error(mut self) -> Error {
+        let is_json = self
+            .header("Content-Type")
+            .is_some_and(|v| v.contains("json"));
+        let mut body = Vec::new();
+        let mut truncated = false;
+        // A broken error body still leaves the status to report.
+        while let Ok(Some(chunk)) = self.chunk().await {
+            let room = crate::error::ERROR_BODY_LIMIT - body.len();
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                truncated = true;
+                break;
             }
-        })
+            body.extend_from_slice(&chunk);
+        }
+        Error::from_body(self.status, is_json, &body, truncated)
+            .with_request(self.method.as_str(), &self.path)
     }
 
-    /// The underlying response, for protocol upgrades (attach, exec).
-    #[allow(dead_code)] // for the hand-written endpoints
-    pub(crate) fn into_reqwest(self) -> reqwest::Response {
-        self.inner
-    }
-
-    fn body_error(&self, e: reqwest::Error) -> Error {
-        Error::from_reqwest(e).with_request(self.method.as_str(), &self.path)
+    fn body_error(&self, e: http1::BodyError) -> Error {
+        let error = match e {
+            http1::BodyError::Io(e) => Error::new(ErrorKind::Io).with_source(e),
+            http1::BodyError::Framing(e) => Error::new(ErrorKind::Protocol)
+                .with_detail(format!("the answer's body is cut short or malformed: {e}"))
+                .with_source(e),
+            http1::BodyError::Timeout(t) => timeout_error(t, self.total.is_some()),
+        };
+        error.with_request(self.method.as_str(), &self.path)
     }
 }
 

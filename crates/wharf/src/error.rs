@@ -458,7 +458,21 @@ impl Error {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("json"));
         let (body, truncated) = read_capped(response, ERROR_BODY_LIMIT).await;
-        Error::from_status(status, message_from_body(&body, is_json, truncated))
+        Error::from_body(status, is_json, &body, truncated)
+    }
+
+    /// Builds the error for an unsuccessful response from (at most
+    /// [`ERROR_BODY_LIMIT`] bytes of) its body; `truncated` if there was more.
+    pub(crate) fn from_body(status: u16, is_json: bool, body: &[u8], truncated: bool) -> Error {
+        Error::from_status(status, message_from_body(body, is_json, truncated))
+    }
+
+    /// A connection to the daemon could not be opened.
+    pub(crate) fn connect(err: std::io::Error) -> Error {
+        let detail = connect_reason(&err);
+        let mut e = Error::new(ErrorKind::Connect).with_source(err);
+        e.inner.detail = detail;
+        e
     }
 
     /// Converts an error of the generated client ([`crate::Docker::api`]).

@@ -49,6 +49,7 @@ pub mod client;
 pub mod container;
 pub mod endpoint;
 mod error;
+mod http1;
 pub mod events;
 pub mod exec;
 pub mod filters;

@@ -16,6 +16,7 @@
 use base64::Engine as _;
 use bytes::Bytes;
 use futures_core::Stream;
+use futures_util::StreamExt;
 use serde::Deserialize;
 use wharf_api::types::{ContainerConfig, IdResponse};
 
@@ -411,7 +412,11 @@ impl Container {
     {
         self.upload_request(path, options)
             .streaming()
-            .body_stream(reqwest::Body::wrap_stream(tar))
+            .body_stream(tar.map(|piece| {
+                piece
+                    .map(Bytes::from)
+                    .map_err(|e| std::io::Error::other(e.into()))
+            }))
             .send()
             .await
             .map(drop)

@@ -884,13 +884,13 @@ impl Demuxer {
             if let Some(channel) = channel {
                 if (header >> 32) & 0x00ff_ffff == 0
                     && len > 0
-                    && len < self.front.len() - HEADER_LEN
+                    && len <= self.front.len() - HEADER_LEN
                 {
                     self.header = header.to_be_bytes();
                     self.frame_offset = self.offset;
                     self.front.advance(HEADER_LEN);
-                    let piece = self.front.split_to(len);
-                    self.offset += (HEADER_LEN + len) as u64;
+                    self.offset += HEADER_LEN as u64;
+                    let piece = self.take(len);
                     return Some(Ok(channel.wrap(piece)));
                 }
             }

@@ -1,28 +1,34 @@
-//! How bytes reach the daemon: one `reqwest::Client` per [`Docker`] client,
-//! set up for the endpoint.
+//! How bytes reach the daemon.
 //!
-//! | endpoint    | connection                                   | request URLs                 |
+//! | endpoint    | connection ([`io`])                          | request target / `Host`      |
 //! |-------------|----------------------------------------------|------------------------------|
-//! | `unix://`   | reqwest's unix socket connector              | `http://localhost/v1.51/...` |
-//! | `tcp://`    | TCP, or TLS by rustls ([`tls`])              | `http(s)://host:port/v1.51/...` |
-//! | `ssh://`    | a private unix socket served by `ssh` ([`ssh`]) | `http://localhost/v1.51/...` |
-//! | `npipe://`  | reqwest's named pipe connector (Windows)     | `http://localhost/v1.51/...` |
+//! | `unix://`   | the unix socket                              | `/v1.51/...`, `localhost`    |
+//! | `tcp://`    | TCP, or TLS by rustls ([`tls`])              | `[/base]/v1.51/...`, `host:port` |
+//! | `ssh://`    | a private unix socket served by `ssh` ([`ssh`]) | `/v1.51/...`, `localhost` |
+//! | `npipe://`  | the named pipe (Windows)                     | `/v1.51/...`, `localhost`    |
 //!
-//! Connections are HTTP/1.1 and kept alive in reqwest's pool, so a burst of
-//! calls reuses one connection instead of opening one per request. Redirects
-//! are never followed. For TCP, proxies from the usual environment variables
-//! apply, as for the docker CLI; local sockets never use a proxy.
+//! The client's own requests speak HTTP/1.1 over these connections itself
+//! ([`crate::http1`]), keeping them alive in a pool, so a burst of calls
+//! reuses connections instead of opening one per request. The generated
+//! client ([`Docker::api`](crate::Docker::api)) runs on a `reqwest::Client`
+//! set up for the same endpoint. Redirects are never followed and no proxy
+//! is used: requests go straight to the endpoint.
 //!
 //! [`Docker`]: crate::Docker
 
+pub(crate) mod io;
 #[cfg(unix)]
 pub(crate) mod ssh;
 pub(crate) mod tls;
+
+use std::sync::Arc;
 
 use std::time::Duration;
 
 use crate::endpoint::{Endpoint, Environment, Host};
 use crate::error::{Error, Result};
+use crate::http1::Pool;
+use io::Dial;
 
 /// The origin used for requests over local sockets; the daemon ignores it.
 const LOCAL_ORIGIN: &str = "http://localhost";
@@ -36,9 +42,18 @@ pub(crate) struct Options<'a> {
 
 /// A client for one endpoint, and whatever must live as long as it.
 pub(crate) struct Transport {
+    /// The generated client's HTTP client ([`crate::Docker::api`]).
     pub(crate) http: reqwest::Client,
     /// `scheme://authority[/base]`, to which `/v1.51/...` is appended.
     pub(crate) origin: String,
+    /// The connections of the client's own requests ([`crate::http1`]).
+    pub(crate) pool: Arc<Pool>,
+    /// The `Host` header of those requests.
+    pub(crate) host_header: String,
+    /// The path under which the API is served (`tcp://host:port/base`),
+    /// usually empty.
+    pub(crate) base_path: String,
+    pub(crate) user_agent: String,
     #[cfg(unix)]
     ssh: Option<ssh::SshProxy>,
 }
@@ -48,6 +63,7 @@ impl Transport {
         let mut builder = reqwest::Client::builder()
             .user_agent(options.user_agent)
             .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
             .http1_only();
         if let Some(timeout) = options.connect_timeout {
             builder = builder.connect_timeout(timeout);
@@ -58,26 +74,47 @@ impl Transport {
         });
         #[cfg(unix)]
         let mut ssh_proxy = None;
-        let origin = match endpoint.host() {
-            Host::Tcp { .. } => endpoint
-                .tcp_origin()
-                .expect("a tcp endpoint has a tcp origin"),
+        let local = (
+            LOCAL_ORIGIN.to_owned(),
+            "localhost".to_owned(),
+            String::new(),
+        );
+        let ((origin, host_header, base_path), dial) = match endpoint.host() {
+            Host::Tcp { host, port, path } => {
+                let origin = endpoint
+                    .tcp_origin()
+                    .expect("a tcp endpoint has a tcp origin");
+                let port = port.unwrap_or(if endpoint.tls().is_some() { 2376 } else { 2375 });
+                let tls = endpoint.tls().map(tls::client_config).transpose()?;
+                let dial = Dial::tcp(host, port, tls).map_err(|reason| {
+                    Error::config(format!("cannot use {}: {reason}", endpoint.url()))
+                })?;
+                let authority = origin
+                    .split_once("://")
+                    .map(|(_, rest)| rest.trim_end_matches(path.as_str()).to_owned())
+                    .unwrap_or_default();
+                (
+                    (origin, authority, path.trim_end_matches('/').to_owned()),
+                    dial,
+                )
+            }
             #[cfg(unix)]
             Host::Unix(path) => {
                 builder = builder.unix_socket(path.as_path());
-                LOCAL_ORIGIN.to_owned()
+                (local, Dial::Unix(path.clone()))
             }
             #[cfg(unix)]
             Host::Ssh(target) => {
                 let proxy = ssh::SshProxy::start(target, options.env)?;
                 builder = builder.unix_socket(proxy.socket());
+                let dial = Dial::Unix(proxy.socket().to_owned());
                 ssh_proxy = Some(proxy);
-                LOCAL_ORIGIN.to_owned()
+                (local, dial)
             }
             #[cfg(windows)]
             Host::NamedPipe(pipe) => {
                 builder = builder.windows_named_pipe(pipe.as_str());
-                LOCAL_ORIGIN.to_owned()
+                (local, Dial::Pipe(pipe.clone()))
             }
             #[allow(unreachable_patterns)]
             _ => {
@@ -99,6 +136,10 @@ impl Transport {
         Ok(Transport {
             http,
             origin,
+            pool: Arc::new(Pool::new(dial, options.connect_timeout)),
+            host_header,
+            base_path,
+            user_agent: options.user_agent.to_owned(),
             #[cfg(unix)]
             ssh: ssh_proxy,
         })

@@ -1,7 +1,7 @@
 //! `ssh://` endpoints, served through a private local socket.
 //!
-//! reqwest connects only over TCP, unix sockets and named pipes, so an ssh
-//! endpoint gets a unix socket of its own in a fresh `0700` temp directory.
+//! Both HTTP clients (the client's own and the generated client's reqwest)
+//! connect over sockets, so an ssh endpoint gets a unix socket of its own in a fresh `0700` temp directory.
 //! Each connection accepted there runs, like the docker CLI,
 //!
 //! ```text
@@ -11,14 +11,14 @@
 //! and pipes bytes both ways:
 //!
 //! ```text
-//!  reqwest pool ──unix──▶ proxy ──stdin──▶ ssh ──▶ remote `docker system dial-stdio` ──▶ dockerd
+//!  client pool  ──unix──▶ proxy ──stdin──▶ ssh ──▶ remote `docker system dial-stdio` ──▶ dockerd
 //!               ◀───────        ◀─stdout──
 //! ```
 //!
 //! ssh starts when the first request bytes arrive, so a connection the pool
 //! opens and never uses costs no ssh session. An EOF from the client closes
 //! ssh's stdin, and ssh's EOF shuts the
-//! socket's write side, so half-closes cross the pipe. Since reqwest keeps
+//! socket's write side, so half-closes cross the pipe. Since the pools keep
 //! connections alive, one ssh session serves many requests; concurrent
 //! requests open more, each its own session, and they stay pooled too. ssh's stderr is
 //! kept (up to 4 KiB) to explain a failed connection. The proxy runs on a

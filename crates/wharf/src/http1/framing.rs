@@ -1,0 +1,332 @@
+//! Where a response body ends: `Content-Length`, chunked transfer coding, or
+//! the end of the connection. Free of I/O: [`Decoder::decode`] takes what
+//! has been read so far and hands back slices of it.
+//!
+//! Chunked coding (RFC 9112, section 7.1), as dockerd's flushing writer
+//! sends it, one chunk per write:
+//!
+//! ```text
+//! 6c\r\n                      size in hex (extensions after ';' ignored)
+//! [01 00 00 00 00 00 00 64]…  0x6c bytes of data
+//! \r\n
+//! 6c\r\n
+//! …
+//! 0\r\n                       the last chunk
+//! \r\n                        (trailer lines, if any, then an empty line)
+//! ```
+//!
+//! [`Decoder::next_data`] consumes the framing and says how much data is at
+//! the front of the buffer; the reader slices it out or gathers it. A
+//! malformed size line or a missing CRLF is an error; so is the connection
+//! ending before the body does ([`Decoder::eof`]).
+
+use std::fmt;
+
+#[cfg(test)]
+use bytes::Bytes;
+use bytes::{Buf, BytesMut};
+
+/// The longest chunk-size or trailer line accepted.
+const MAX_LINE: usize = 4096;
+
+/// The state of one response body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Decoder {
+    /// `Content-Length`: this many bytes are still to come.
+    Length(u64),
+    /// Chunked coding.
+    Chunked(Chunk),
+    /// Everything up to the end of the connection.
+    Eof,
+    /// The body has ended.
+    Done,
+}
+
+/// Where in the chunked coding the decoder is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Chunk {
+    /// Expecting a chunk-size line.
+    Size,
+    /// Inside a chunk's data: this many bytes left.
+    Data(u64),
+    /// Expecting the CRLF after a chunk's data.
+    DataEnd,
+    /// After the last chunk: trailer lines up to an empty one.
+    Trailer,
+}
+
+/// A body that breaks the framing it declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FramingError(pub(crate) String);
+
+impl fmt::Display for FramingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for FramingError {}
+
+impl Decoder {
+    /// A chunked body.
+    pub(crate) fn chunked() -> Decoder {
+        Decoder::Chunked(Chunk::Size)
+    }
+
+    /// A body of `len` bytes.
+    pub(crate) fn length(len: u64) -> Decoder {
+        if len == 0 {
+            Decoder::Done
+        } else {
+            Decoder::Length(len)
+        }
+    }
+
+    /// Whether the body has ended.
+    pub(crate) fn is_done(&self) -> bool {
+        *self == Decoder::Done
+    }
+
+    /// Whether the body ends only with the connection (which then cannot be
+    /// used again).
+    pub(crate) fn is_eof_delimited(&self) -> bool {
+        *self == Decoder::Eof
+    }
+
+    /// Takes the next piece of body data out of `buf`. `Ok(None)` means
+    /// more input is needed, or the body is done ([`Decoder::is_done`]).
+    #[cfg(test)]
+    pub(crate) fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Bytes>, FramingError> {
+        Ok(self.next_data(buf)?.map(|n| buf.split_to(n).freeze()))
+    }
+
+    /// Consumes framing at the front of `buf` up to the next body data and
+    /// says how many bytes of data are there; the caller takes exactly
+    /// those from the front of `buf`. `Ok(None)` means more input is
+    /// needed, or the body is done ([`Decoder::is_done`]).
+    pub(crate) fn next_data(&mut self, buf: &mut BytesMut) -> Result<Option<usize>, FramingError> {
+        loop {
+            match self {
+                Decoder::Done => return Ok(None),
+                Decoder::Eof => return Ok((!buf.is_empty()).then_some(buf.len())),
+                Decoder::Length(left) | Decoder::Chunked(Chunk::Data(left)) => {
+                    if buf.is_empty() {
+                        return Ok(None);
+                    }
+                    let n = (*left).min(buf.len() as u64) as usize;
+                    *left -= n as u64;
+                    if *left == 0 {
+                        *self = match self {
+                            Decoder::Length(_) => Decoder::Done,
+                            _ => Decoder::Chunked(Chunk::DataEnd),
+                        };
+                    }
+                    return Ok(Some(n));
+                }
+                Decoder::Chunked(Chunk::DataEnd) => {
+                    match buf.first() {
+                        None => return Ok(None),
+                        Some(b'\n') => buf.advance(1),
+                        Some(b'\r') => {
+                            match buf.get(1) {
+                                None => return Ok(None),
+                                Some(b'\n') => {}
+                                Some(_) => return Err(missing_crlf()),
+                            }
+                            buf.advance(2);
+                        }
+                        Some(_) => return Err(missing_crlf()),
+                    }
+                    *self = Decoder::Chunked(Chunk::Size);
+                }
+                Decoder::Chunked(Chunk::Size) => {
+                    let Some(size) = take_line(buf, parse_size)? else {
+                        return Ok(None);
+                    };
+                    *self = Decoder::Chunked(if size == 0 {
+                        Chunk::Trailer
+                    } else {
+                        Chunk::Data(size)
+                    });
+                }
+                Decoder::Chunked(Chunk::Trailer) => {
+                    let Some(empty) = take_line(buf, |line| Ok(line.is_empty()))? else {
+                        return Ok(None);
+                    };
+                    if empty {
+                        *self = Decoder::Done;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The connection ended with nothing left unread: fine for an
+    /// end-delimited body, a truncation for the others.
+    pub(crate) fn eof(&mut self) -> Result<(), FramingError> {
+        match std::mem::replace(self, Decoder::Done) {
+            Decoder::Done | Decoder::Eof => Ok(()),
+            Decoder::Length(left) => Err(FramingError(format!(
+                "the connection closed {left} bytes before the end of the body"
+            ))),
+            Decoder::Chunked(Chunk::Data(left)) => Err(FramingError(format!(
+                "the connection closed {left} bytes before the end of a chunk"
+            ))),
+            Decoder::Chunked(_) => Err(FramingError(
+                "the connection closed before the last chunk of the body".to_owned(),
+            )),
+        }
+    }
+}
+
+fn missing_crlf() -> FramingError {
+    FramingError("a chunk's data is not followed by CRLF".to_owned())
+}
+
+/// Takes a line from the front of `buf` and reads it with `read` (which
+/// sees it without its CRLF or LF).
+fn take_line<T>(
+    buf: &mut BytesMut,
+    read: impl FnOnce(&[u8]) -> Result<T, FramingError>,
+) -> Result<Option<T>, FramingError> {
+    match memchr::memchr(b'\n', buf) {
+        Some(at) => {
+            let line = &buf[..at];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let value = read(line)?;
+            buf.advance(at + 1);
+            Ok(Some(value))
+        }
+        None if buf.len() > MAX_LINE => Err(FramingError(format!(
+            "a chunk-size or trailer line is longer than {MAX_LINE} bytes"
+        ))),
+        None => Ok(None),
+    }
+}
+
+/// `1a;name=value` → 26.
+fn parse_size(line: &[u8]) -> Result<u64, FramingError> {
+    let digits = line.split(|&b| b == b';').next().unwrap_or_default();
+    let digits = digits.trim_ascii();
+    let bad = || {
+        FramingError(format!(
+            "bad chunk size line {:?}",
+            String::from_utf8_lossy(&line[..line.len().min(64)])
+        ))
+    };
+    if digits.is_empty() || digits.len() > 15 {
+        return Err(bad());
+    }
+    digits.iter().try_fold(0u64, |n, &d| {
+        let v = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            b'A'..=b'F' => d - b'A' + 10,
+            _ => return Err(bad()),
+        };
+        Ok(n << 4 | u64::from(v))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds `input` split at `splits`, collecting the body; `Err` carries
+    /// the error's text.
+    fn run(mut decoder: Decoder, input: &[u8], splits: &[usize]) -> Result<Vec<u8>, String> {
+        let mut buf = BytesMut::new();
+        let mut out = Vec::new();
+        let mut at = 0;
+        let mut cuts = splits.to_vec();
+        cuts.push(input.len());
+        for cut in cuts {
+            buf.extend_from_slice(&input[at..cut]);
+            at = cut;
+            while let Some(piece) = decoder.decode(&mut buf).map_err(|e| e.0)? {
+                assert!(!piece.is_empty());
+                out.extend_from_slice(&piece);
+            }
+        }
+        if !decoder.is_done() {
+            decoder.eof().map_err(|e| e.0)?;
+        }
+        assert!(buf.is_empty(), "left over: {buf:?}");
+        Ok(out)
+    }
+
+    const CHUNKED: &[u8] = b"5\r\nhello\r\n1;ext=1\r\n \r\n0006\r\nworld!\r\n0\r\nX-T: 1\r\n\r\n";
+
+    #[test]
+    fn chunked_splits_at_every_byte_and_every_pair() {
+        let want = b"hello world!".to_vec();
+        for i in 0..=CHUNKED.len() {
+            assert_eq!(run(Decoder::chunked(), CHUNKED, &[i]).unwrap(), want, "{i}");
+            for j in i..=CHUNKED.len() {
+                assert_eq!(run(Decoder::chunked(), CHUNKED, &[i, j]).unwrap(), want);
+            }
+        }
+        let every: Vec<usize> = (0..CHUNKED.len()).collect();
+        assert_eq!(run(Decoder::chunked(), CHUNKED, &every).unwrap(), want);
+    }
+
+    #[test]
+    fn chunked_accepts_bare_lf() {
+        assert_eq!(
+            run(Decoder::chunked(), b"3\nabc\n0\n\n", &[]).unwrap(),
+            b"abc"
+        );
+    }
+
+    #[test]
+    fn bytes_after_the_last_chunk_stay_in_the_buffer() {
+        let mut d = Decoder::chunked();
+        let mut buf = BytesMut::from(&b"1\r\na\r\n0\r\n\r\nHTTP/1.1"[..]);
+        assert_eq!(d.decode(&mut buf).unwrap().unwrap(), "a");
+        assert_eq!(d.decode(&mut buf).unwrap(), None);
+        assert!(d.is_done());
+        assert_eq!(&buf[..], b"HTTP/1.1");
+    }
+
+    #[test]
+    fn malformed_chunks_are_errors() {
+        for (input, says) in [
+            (&b"zz\r\n"[..], "bad chunk size"),
+            (b"\r\n", "bad chunk size"),
+            (b"5\r\nhelloXX", "not followed by CRLF"),
+            (b"5\r\nhello\rX", "not followed by CRLF"),
+            (b"ffffffffffffffff\r\n", "bad chunk size"),
+        ] {
+            let e = run(Decoder::chunked(), input, &[]).unwrap_err();
+            assert!(e.contains(says), "{input:?}: {e}");
+        }
+        let long = vec![b'1'; MAX_LINE + 1];
+        assert!(run(Decoder::chunked(), &long, &[])
+            .unwrap_err()
+            .contains("longer than"));
+    }
+
+    #[test]
+    fn truncation_is_an_error() {
+        let e = run(Decoder::chunked(), b"5\r\nhel", &[]).unwrap_err();
+        assert!(e.contains("2 bytes before the end of a chunk"), "{e}");
+        let e = run(Decoder::chunked(), b"5\r\nhello\r\n", &[]).unwrap_err();
+        assert!(e.contains("before the last chunk"), "{e}");
+        let e = run(Decoder::length(10), b"hello", &[2]).unwrap_err();
+        assert!(e.contains("5 bytes before the end of the body"), "{e}");
+    }
+
+    #[test]
+    fn length_and_eof_bodies() {
+        let mut buf = BytesMut::from(&b"helloEXTRA"[..]);
+        let mut d = Decoder::length(5);
+        assert_eq!(d.decode(&mut buf).unwrap().unwrap(), "hello");
+        assert!(d.is_done());
+        assert_eq!(&buf[..], b"EXTRA");
+        assert!(Decoder::length(0).is_done());
+        for i in 0..=5 {
+            assert_eq!(run(Decoder::Eof, b"hello", &[i]).unwrap(), b"hello");
+            assert_eq!(run(Decoder::length(5), b"hello", &[i]).unwrap(), b"hello");
+        }
+    }
+}
