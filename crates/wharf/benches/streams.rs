@@ -9,9 +9,9 @@
 //! and count the payload bytes:
 //!
 //! - `wharf_logs`: [`Container::logs`](wharf::Container::logs), the whole
-//!   client (hyper's chunked decoding, the demultiplexer, the error mapping);
-//! - `body_chunks`: the response's body chunks alone, without
-//!   demultiplexing: the cost of hyper and reqwest by themselves;
+//!   client (its chunked decoding, the demultiplexer, the error mapping);
+//! - `body_chunks`: the response's body pieces alone
+//!   ([`Response::chunk`](wharf::Response::chunk)), without demultiplexing;
 //! - `hand_reader`: a minimal reader: one `read` into a 64 KiB buffer at a
 //!   time, the chunked encoding and the frame headers parsed in place, no
 //!   allocation per frame.
@@ -201,8 +201,8 @@ async fn hand_reader(path: &Path) -> usize {
     }
 }
 
-/// The client's body chunks alone, without demultiplexing: what hyper and
-/// reqwest cost by themselves.
+/// The client's body pieces alone, without demultiplexing: what the HTTP
+/// layer costs by itself.
 async fn body_chunks(docker: &Docker) -> usize {
     let mut r = docker.get("/containers/bench/logs").send().await.unwrap();
     let mut total = 0;

@@ -23,8 +23,7 @@
 use std::fmt;
 
 #[cfg(test)]
-use bytes::Bytes;
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
 /// The longest chunk-size or trailer line accepted.
 const MAX_LINE: usize = 4096;
@@ -97,23 +96,28 @@ impl Decoder {
     /// more input is needed, or the body is done ([`Decoder::is_done`]).
     #[cfg(test)]
     pub(crate) fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Bytes>, FramingError> {
-        Ok(self.next_data(buf)?.map(|n| buf.split_to(n).freeze()))
+        let (skip, data) = self.next_data(buf)?;
+        buf.advance(skip);
+        Ok(data.map(|n| buf.split_to(n).freeze()))
     }
 
-    /// Consumes framing at the front of `buf` up to the next body data and
-    /// says how many bytes of data are there; the caller takes exactly
-    /// those from the front of `buf`. `Ok(None)` means more input is
-    /// needed, or the body is done ([`Decoder::is_done`]).
-    pub(crate) fn next_data(&mut self, buf: &mut BytesMut) -> Result<Option<usize>, FramingError> {
+    /// Reads the framing at the front of `buf` up to the next body data:
+    /// `(skip, Some(n))` says that after `skip` bytes of framing come `n`
+    /// bytes of data; `(skip, None)` that after `skip` bytes more input is
+    /// needed, or the body is done ([`Decoder::is_done`]). The decoder
+    /// counts those bytes as consumed.
+    pub(crate) fn next_data(&mut self, buf: &[u8]) -> Result<(usize, Option<usize>), FramingError> {
+        let mut at = 0;
         loop {
+            let rest = &buf[at..];
             match self {
-                Decoder::Done => return Ok(None),
-                Decoder::Eof => return Ok((!buf.is_empty()).then_some(buf.len())),
+                Decoder::Done => return Ok((at, None)),
+                Decoder::Eof => return Ok((at, (!rest.is_empty()).then_some(rest.len()))),
                 Decoder::Length(left) | Decoder::Chunked(Chunk::Data(left)) => {
-                    if buf.is_empty() {
-                        return Ok(None);
+                    if rest.is_empty() {
+                        return Ok((at, None));
                     }
-                    let n = (*left).min(buf.len() as u64) as usize;
+                    let n = (*left).min(rest.len() as u64) as usize;
                     *left -= n as u64;
                     if *left == 0 {
                         *self = match self {
@@ -121,28 +125,22 @@ impl Decoder {
                             _ => Decoder::Chunked(Chunk::DataEnd),
                         };
                     }
-                    return Ok(Some(n));
+                    return Ok((at, Some(n)));
                 }
                 Decoder::Chunked(Chunk::DataEnd) => {
-                    match buf.first() {
-                        None => return Ok(None),
-                        Some(b'\n') => buf.advance(1),
-                        Some(b'\r') => {
-                            match buf.get(1) {
-                                None => return Ok(None),
-                                Some(b'\n') => {}
-                                Some(_) => return Err(missing_crlf()),
-                            }
-                            buf.advance(2);
-                        }
-                        Some(_) => return Err(missing_crlf()),
-                    }
+                    at += match rest {
+                        [] | [b'\r'] => return Ok((at, None)),
+                        [b'\n', ..] => 1,
+                        [b'\r', b'\n', ..] => 2,
+                        _ => return Err(missing_crlf()),
+                    };
                     *self = Decoder::Chunked(Chunk::Size);
                 }
                 Decoder::Chunked(Chunk::Size) => {
-                    let Some(size) = take_line(buf, parse_size)? else {
-                        return Ok(None);
+                    let Some((len, size)) = line(rest, parse_size)? else {
+                        return Ok((at, None));
                     };
+                    at += len;
                     *self = Decoder::Chunked(if size == 0 {
                         Chunk::Trailer
                     } else {
@@ -150,9 +148,10 @@ impl Decoder {
                     });
                 }
                 Decoder::Chunked(Chunk::Trailer) => {
-                    let Some(empty) = take_line(buf, |line| Ok(line.is_empty()))? else {
-                        return Ok(None);
+                    let Some((len, empty)) = line(rest, |l| Ok(l.is_empty()))? else {
+                        return Ok((at, None));
                     };
+                    at += len;
                     if empty {
                         *self = Decoder::Done;
                     }
@@ -183,19 +182,24 @@ fn missing_crlf() -> FramingError {
     FramingError("a chunk's data is not followed by CRLF".to_owned())
 }
 
-/// Takes a line from the front of `buf` and reads it with `read` (which
-/// sees it without its CRLF or LF).
-fn take_line<T>(
-    buf: &mut BytesMut,
+/// Reads the line at the front of `buf` with `read` (which sees it without
+/// its CRLF or LF); returns its length with the line end, and what `read`
+/// made of it.
+fn line<T>(
+    buf: &[u8],
     read: impl FnOnce(&[u8]) -> Result<T, FramingError>,
-) -> Result<Option<T>, FramingError> {
-    match memchr::memchr(b'\n', buf) {
+) -> Result<Option<(usize, T)>, FramingError> {
+    // Chunk-size lines are a few bytes: look at them directly first.
+    let end = match buf.iter().take(16).position(|&b| b == b'\n') {
+        Some(at) => Some(at),
+        None if buf.len() > 16 => memchr::memchr(b'\n', buf),
+        None => None,
+    };
+    match end {
         Some(at) => {
             let line = &buf[..at];
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let value = read(line)?;
-            buf.advance(at + 1);
-            Ok(Some(value))
+            Ok(Some((at + 1, read(line)?)))
         }
         None if buf.len() > MAX_LINE => Err(FramingError(format!(
             "a chunk-size or trailer line is longer than {MAX_LINE} bytes"
@@ -206,26 +210,35 @@ fn take_line<T>(
 
 /// `1a;name=value` → 26.
 fn parse_size(line: &[u8]) -> Result<u64, FramingError> {
-    let digits = line.split(|&b| b == b';').next().unwrap_or_default();
-    let digits = digits.trim_ascii();
-    let bad = || {
-        FramingError(format!(
-            "bad chunk size line {:?}",
-            String::from_utf8_lossy(&line[..line.len().min(64)])
-        ))
-    };
-    if digits.is_empty() || digits.len() > 15 {
-        return Err(bad());
+    // Optional whitespace, 1 to 15 hex digits, optional whitespace, then
+    // the end of the line or ';' and extensions (ignored).
+    let mut size = 0u64;
+    let mut digits = 0;
+    let mut i = 0;
+    while i < line.len() && matches!(line[i], b' ' | b'\t') {
+        i += 1;
     }
-    digits.iter().try_fold(0u64, |n, &d| {
+    while let Some(&d) = line.get(i) {
         let v = match d {
             b'0'..=b'9' => d - b'0',
             b'a'..=b'f' => d - b'a' + 10,
             b'A'..=b'F' => d - b'A' + 10,
-            _ => return Err(bad()),
+            _ => break,
         };
-        Ok(n << 4 | u64::from(v))
-    })
+        size = size << 4 | u64::from(v);
+        digits += 1;
+        i += 1;
+    }
+    while i < line.len() && matches!(line[i], b' ' | b'\t') {
+        i += 1;
+    }
+    if digits == 0 || digits > 15 || (i < line.len() && line[i] != b';') {
+        return Err(FramingError(format!(
+            "bad chunk size line {:?}",
+            String::from_utf8_lossy(&line[..line.len().min(64)])
+        )));
+    }
+    Ok(size)
 }
 
 #[cfg(test)]

@@ -540,30 +540,36 @@ impl Body {
                 return Poll::Ready(None);
             };
             let mut gathered: Option<BytesMut> = None;
+            // How much of the buffer has been used.
+            let mut used = 0;
             loop {
-                match self.decoder.next_data(&mut conn.buf) {
-                    Ok(Some(n)) => match gathered.as_mut() {
-                        None if n == conn.buf.len()
-                            || !matches!(self.decoder, Decoder::Chunked(_)) =>
-                        {
-                            let piece = conn.buf.split_to(n).freeze();
-                            if self.decoder.is_done() {
-                                self.finish();
+                match self.decoder.next_data(&conn.buf[used..]) {
+                    Ok((skip, Some(n))) => {
+                        let start = used + skip;
+                        used = start + n;
+                        match gathered.as_mut() {
+                            None if used == conn.buf.len()
+                                || !matches!(self.decoder, Decoder::Chunked(_)) =>
+                            {
+                                conn.buf.advance(start);
+                                let piece = conn.buf.split_to(n).freeze();
+                                if self.decoder.is_done() {
+                                    self.finish();
+                                }
+                                return Poll::Ready(Some(Ok(piece)));
                             }
-                            return Poll::Ready(Some(Ok(piece)));
+                            None => {
+                                let mut out = BytesMut::with_capacity(conn.buf.len() - start);
+                                out.extend_from_slice(&conn.buf[start..used]);
+                                gathered = Some(out);
+                            }
+                            Some(out) => out.extend_from_slice(&conn.buf[start..used]),
                         }
-                        None => {
-                            let mut out = BytesMut::with_capacity(conn.buf.len());
-                            out.extend_from_slice(&conn.buf[..n]);
-                            conn.buf.advance(n);
-                            gathered = Some(out);
-                        }
-                        Some(out) => {
-                            out.extend_from_slice(&conn.buf[..n]);
-                            conn.buf.advance(n);
-                        }
-                    },
-                    Ok(None) => break,
+                    }
+                    Ok((skip, None)) => {
+                        used += skip;
+                        break;
+                    }
                     Err(e) => {
                         self.conn = None;
                         let e = BodyError::Framing(e);
@@ -575,6 +581,9 @@ impl Body {
                         break;
                     }
                 }
+            }
+            if let Some(conn) = self.conn.as_mut() {
+                conn.buf.advance(used);
             }
             if self.decoder.is_done() {
                 self.finish();
