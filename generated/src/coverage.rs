@@ -192,7 +192,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "GET",
         path: "/containers/{id}/attach/ws",
         tag: "Container",
-        served: Served::NotYet("wharf::Container::attach_websocket: the websocket transport is not written yet"),
+        served: Served::HandWritten("wharf::Container::attach_websocket"),
         json_lines_item: None,
     },
     Operation {

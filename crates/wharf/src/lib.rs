@@ -36,11 +36,16 @@
 //! - [`container`], [`exec`], [`events`]: the typed API. [`hijack`] is the upgraded connection
 //!   behind attach and exec; [`stream`] demultiplexes stdout and stderr and decodes
 //!   newline-delimited JSON; [`progress`] reads pull, push and build progress.
+//!   `websocket` (feature `websocket`) is the websocket attach,
+//!   `Container::attach_websocket`.
 //! - [`api`]: the generated low level (`wharf-api`), every type and operation of the spec;
 //!   [`Docker::api`] gives its client over the same connection pool, for anything the typed
 //!   API does not wrap.
 //!
-//! The crate has no Cargo features.
+//! # Cargo features
+//!
+//! - `websocket` (off by default): `GET /containers/{id}/attach/ws`, the websocket attach
+//!   (`Container::attach_websocket`, the `websocket` module), with tokio-tungstenite.
 #![deny(missing_docs)]
 
 pub use wharf_api as api;
@@ -49,16 +54,18 @@ pub mod client;
 pub mod container;
 pub mod endpoint;
 mod error;
-mod http1;
 pub mod events;
 pub mod exec;
 pub mod filters;
 pub mod hijack;
+mod http1;
 pub mod progress;
 pub mod stream;
 mod transport;
 pub mod units;
 pub mod version;
+#[cfg(feature = "websocket")]
+pub mod websocket;
 
 pub use client::{Docker, DockerBuilder, Request, Response, Timeout};
 pub use container::{Container, Containers};

@@ -3,6 +3,7 @@
 //! Run them against the project's engines with
 //! `DOCKER_HOST=unix:///run/wharf/docker-28.sock cargo test -p wharf-tests --test engine`
 //! (`cargo xtask engine up docker-28` starts it; likewise docker-20 and podman).
+mod attach_ws;
 mod basics;
 mod containers;
 mod exec;

@@ -32,6 +32,8 @@ use crate::Docker;
 
 mod archive;
 mod attach;
+#[cfg(feature = "websocket")]
+mod attach_ws;
 mod create;
 mod lifecycle;
 mod list;
@@ -40,6 +42,8 @@ pub(crate) mod stats;
 
 pub use archive::{Archive, CommitOptions, PathStat, UploadOptions, PATH_STAT_HEADER};
 pub use attach::AttachOptions;
+#[cfg(feature = "websocket")]
+pub use attach_ws::WebsocketAttachOptions;
 pub use create::{ContainerSpec, ContainerUpdate, Created, HostSpec, Restart};
 pub use lifecycle::{ExitStatus, PendingWait, RemoveOptions, StopOptions};
 pub use list::ListOptions;
