@@ -4,6 +4,8 @@
 //!   `wharf-api` crate in `generated/`.
 //! - `engine up|down|status NAME`: start, stop or query a test engine
 //!   (`docker-28`, `docker-20`, `podman`, `registry`).
+//! - `bench logs`: end-to-end logs against a real engine, wharf against `docker logs`.
+mod bench;
 mod engine;
 mod regen;
 
@@ -15,6 +17,7 @@ usage: cargo xtask <task>
 tasks:
   regen [--api-version X.Y] [--check] [-v]   regenerate generated/ from openapi/vX.Y.yaml
   engine up|down|status NAME                  manage a test engine: docker-28, docker-20, podman, registry
+  bench logs [--lines-mib N] [--tty-mib N]    wharf's logs against `docker logs` on a real engine
 ";
 
 fn main() {
@@ -33,6 +36,7 @@ fn run() -> Result<()> {
     match task.as_str() {
         "regen" => regen::run(rest),
         "engine" => engine::run(rest),
+        "bench" => bench::run(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())
