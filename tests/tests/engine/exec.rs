@@ -103,7 +103,11 @@ async fn a_tty_exec_is_raw_and_resizes() {
     let c = sleeper(&engine, &scope).await;
     let exec = c
         .exec(
-            ExecOptions::new(["sh", "-c", "read a; stty size; read b; stty size"])
+            ExecOptions::new([
+                "sh",
+                "-c",
+                "while read line; do [ \"$line\" = q ] && exit; stty size; done",
+            ])
                 .tty(true)
                 .attach_stdin(true),
         )
@@ -127,14 +131,38 @@ async fn a_tty_exec_is_raw_and_resizes() {
         seen.push_str(&piece.to_string());
     }
     exec.resize(42, 123).await.unwrap();
-    input.write_all(b"2\r").await.unwrap();
+    // Docker has resized the TTY when the call returns; Podman hands the
+    // size to conmon, which applies it a moment later: ask again until the
+    // new size shows (or give up after 20 tries).
+    let mut tries = 0;
+    while !seen.contains("42 123") && tries < 20 {
+        tries += 1;
+        input.write_all(b"2\r").await.unwrap();
+        let asked = seen.matches(" 97").count() + seen.matches("42 123").count();
+        while seen.matches(" 97").count() + seen.matches("42 123").count() == asked {
+            let piece = tokio::time::timeout(Duration::from_secs(20), output.next())
+                .await
+                .unwrap_or_else(|_| panic!("{engine}: no answer in {seen:?}"))
+                .unwrap_or_else(|| panic!("{engine}: ended with {seen:?}"))
+                .unwrap();
+            seen.push_str(&piece.to_string());
+        }
+        if !seen.contains("42 123") {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    assert!(seen.contains("42 123"), "{engine}: {seen:?}");
+    if tries > 1 {
+        println!("{engine}: the new size showed after {tries} tries");
+    }
+    // A TTY's input does not end with the connection's: say so in-band.
+    input.write_all(b"q\r").await.unwrap();
     while let Some(piece) = tokio::time::timeout(Duration::from_secs(20), output.next())
         .await
         .unwrap()
     {
-        seen.push_str(&piece.unwrap().to_string());
+        piece.unwrap();
     }
-    assert!(seen.contains("42 123"), "{engine}: {seen:?}");
 }
 
 #[tokio::test]
