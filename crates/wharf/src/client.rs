@@ -1109,7 +1109,7 @@ pub(crate) struct Upgrade {
     pub(crate) io: UpgradedIo,
     pub(crate) content_type: Option<String>,
     /// Every header of the `101`, names in lower case.
-    #[allow(dead_code)] // read by the websocket attach
+    #[cfg_attr(not(feature = "websocket"), allow(dead_code))] // read by the websocket attach
     pub(crate) headers: Vec<(String, String)>,
     /// The API version of the request's path.
     pub(crate) version: ApiVersion,

@@ -108,8 +108,8 @@ async fn a_tty_exec_is_raw_and_resizes() {
                 "-c",
                 "while read line; do [ \"$line\" = q ] && exit; stty size; done",
             ])
-                .tty(true)
-                .attach_stdin(true),
+            .tty(true)
+            .attach_stdin(true),
         )
         .await
         .unwrap();
