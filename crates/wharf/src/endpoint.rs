@@ -143,6 +143,7 @@ impl Environment {
         value.filter(|v| !v.is_empty())
     }
 
+    #[cfg_attr(not(unix), allow(dead_code))] // for ssh, which needs Unix
     pub(crate) fn is_process(&self) -> bool {
         self.vars.is_none()
     }

@@ -37,6 +37,7 @@ const LOCAL_ORIGIN: &str = "http://localhost";
 pub(crate) struct Options<'a> {
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) user_agent: &'a str,
+    #[cfg_attr(not(unix), allow(dead_code))] // for ssh, which needs Unix
     pub(crate) env: &'a Environment,
 }
 
