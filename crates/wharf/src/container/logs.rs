@@ -4,15 +4,12 @@ use std::fmt;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use bytes::Bytes;
 use futures_core::Stream;
-use futures_util::stream::BoxStream;
-use futures_util::StreamExt;
 
 use crate::error::Result;
 use crate::hijack::stream_error;
-use crate::stream::{DemuxStream, LogOutput, Mode};
-use crate::{Container, Error};
+use crate::stream::{Demuxer, LogOutput, Mode, StreamError};
+use crate::{Container, Error, Response};
 
 /// Which logs to read ([`Container::logs`]).
 ///
@@ -155,7 +152,8 @@ impl LogsOptions {
 /// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct LogStream {
-    inner: DemuxStream<BoxStream<'static, Result<Bytes>>>,
+    response: Response,
+    demuxer: Demuxer,
     mode: Mode,
     done: bool,
 }
@@ -178,26 +176,37 @@ impl LogStream {
 impl Stream for LogStream {
     type Item = Result<LogOutput>;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if self.done {
-            return Poll::Ready(None);
-        }
-        let next = ready!(self.inner.poll_next_unpin(cx));
-        Poll::Ready(match next {
-            None => {
-                self.done = true;
-                None
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        // The demultiplexer reads the body's pieces as they come, in this
+        // one function: a log of small frames is read at the pace of the
+        // socket, not of layers of streams.
+        let this = self.get_mut();
+        loop {
+            if this.done {
+                return Poll::Ready(None);
             }
-            Some(Ok(piece)) => Some(Ok(piece)),
-            Some(Err(e)) => {
-                self.done = true;
-                Some(Err(match e {
+            match this.demuxer.next() {
+                Some(Ok(piece)) => return Poll::Ready(Some(Ok(piece))),
+                Some(Err(e)) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(stream_error::<Error>(StreamError::Demux(e)))));
+                }
+                None if this.demuxer.is_finished() => {
+                    this.done = true;
+                    return Poll::Ready(None);
+                }
+                None => {}
+            }
+            match ready!(this.response.poll_chunk(cx)) {
+                Ok(Some(chunk)) => this.demuxer.push(chunk),
+                Ok(None) => this.demuxer.finish(),
+                Err(e) => {
                     // The body's own errors already say which request.
-                    crate::stream::StreamError::Transport(e) => e,
-                    other => stream_error::<Error>(other),
-                }))
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
             }
-        })
+        }
     }
 }
 
@@ -266,7 +275,8 @@ impl Container {
         let version = self.docker().api_version().await?;
         let mode = Mode::from_content_type(response.header("Content-Type"), version, fallback);
         Ok(LogStream {
-            inner: DemuxStream::new(response.bytes_stream().boxed(), mode),
+            response,
+            demuxer: Demuxer::new(mode),
             mode,
             done: false,
         })

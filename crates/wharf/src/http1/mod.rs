@@ -128,6 +128,7 @@ impl Pool {
     fn put(&self, conn: Conn) {
         debug_assert!(conn.buf.is_empty());
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        idle.retain(|(_, since)| since.elapsed() < IDLE_FOR);
         if idle.len() < MAX_IDLE {
             idle.push((conn, Instant::now()));
         }
@@ -268,15 +269,20 @@ pub(crate) async fn exchange(
             let mut conn = pool.checkout().await?;
             match send_and_read(&mut conn, &bytes, &body, is_head).await {
                 Ok(head) => Ok((head, conn)),
-                // The daemon closed the idle connection as it was reused:
-                // nothing was done; send again on a new one.
-                Err(Failure::Io(e)) if conn.reused && is_stale(&e) => {
+                // The daemon had closed the idle connection: send again on
+                // a new one. If the request was already written, only when
+                // sending it twice does no harm.
+                Err((Failure::Io(e), written))
+                    if conn.reused && is_stale(&e) && (!written || idempotent(head.method)) =>
+                {
                     tracing::trace!(error = %e, "pooled connection was closed; reconnecting");
                     let mut conn = pool.connect().await?;
-                    let head = send_and_read(&mut conn, &bytes, &body, is_head).await?;
+                    let head = send_and_read(&mut conn, &bytes, &body, is_head)
+                        .await
+                        .map_err(|(e, _)| e)?;
                     Ok((head, conn))
                 }
-                Err(e) => Err(e),
+                Err((e, _)) => Err(e),
             }
         }
     }
@@ -308,25 +314,35 @@ impl fmt::Display for ClosedBeforeAnswer {
 
 impl std::error::Error for ClosedBeforeAnswer {}
 
+/// Methods whose request may be sent twice (RFC 9110, section 9.2.2).
+fn idempotent(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS")
+}
+
+/// Writes the request and reads the answer's head; a failure says whether
+/// the request had been written whole.
 async fn send_and_read(
     conn: &mut Conn,
     head: &[u8],
     body: &[u8],
     is_head: bool,
-) -> Result<Head, Failure> {
-    if body.is_empty() {
-        conn.io.write_all(head).await.map_err(Failure::Io)?;
-    } else if body.len() <= 16 * 1024 {
-        let mut all = Vec::with_capacity(head.len() + body.len());
-        all.extend_from_slice(head);
-        all.extend_from_slice(body);
-        conn.io.write_all(&all).await.map_err(Failure::Io)?;
-    } else {
-        conn.io.write_all(head).await.map_err(Failure::Io)?;
-        conn.io.write_all(body).await.map_err(Failure::Io)?;
-    }
-    conn.io.flush().await.map_err(Failure::Io)?;
-    read_head(conn, is_head).await
+) -> Result<Head, (Failure, bool)> {
+    let written = async {
+        if body.is_empty() {
+            conn.io.write_all(head).await?;
+        } else if body.len() <= 16 * 1024 {
+            let mut all = Vec::with_capacity(head.len() + body.len());
+            all.extend_from_slice(head);
+            all.extend_from_slice(body);
+            conn.io.write_all(&all).await?;
+        } else {
+            conn.io.write_all(head).await?;
+            conn.io.write_all(body).await?;
+        }
+        conn.io.flush().await
+    };
+    written.await.map_err(|e| (Failure::Io(e), false))?;
+    read_head(conn, is_head).await.map_err(|e| (e, true))
 }
 
 async fn send_streamed(
@@ -878,5 +894,61 @@ mod tests {
         let (got, err) = read_body(&pool).await;
         assert_eq!(got, b"abc");
         assert!(matches!(err, Some(BodyError::Framing(_))), "{err:?}");
+    }
+
+    /// A server that answers the first request of each connection and
+    /// closes it, without answering, on the second.
+    #[cfg(unix)]
+    async fn forgetful_server() -> (tempfile::TempDir, Arc<Pool>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sock");
+        let listener = tokio::net::UnixListener::bind(&path).unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 1024];
+                    let _ = s.read(&mut buf).await;
+                    let _ = s
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                        .await;
+                    let _ = s.read(&mut buf).await;
+                    // dropped: closed without an answer
+                });
+            }
+        });
+        (dir, Arc::new(Pool::new(Dial::Unix(path), None)))
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn only_idempotent_requests_are_sent_again_after_a_silent_close() {
+        for (method, resent) in [("GET", true), ("POST", false)] {
+            let (_dir, pool) = forgetful_server().await;
+            let head = RequestHead {
+                method,
+                target: "/x",
+                host: "localhost",
+                user_agent: "wharf/0",
+                headers: &[],
+            };
+            let (h, conn) = exchange(&pool, &head, OutBody::Empty).await.unwrap();
+            let mut body = Body::new(&h, conn, &pool, Limit::None);
+            while std::future::poll_fn(|cx| body.poll_chunk(cx))
+                .await
+                .is_some()
+            {}
+            assert_eq!(pool.idle_count(), 1);
+            // The pooled connection looks open: the server closes it only
+            // once it has read the request.
+            let second = exchange(&pool, &head, OutBody::Empty).await;
+            match second {
+                Ok((h, _)) => assert!(resent && h.status == 200, "{method}"),
+                Err(Failure::Io(e)) => {
+                    assert!(!resent, "{method}: {e}");
+                    assert!(is_stale(&e), "{e}");
+                }
+                Err(other) => panic!("{method}: {other:?}"),
+            }
+        }
     }
 }
