@@ -107,6 +107,24 @@ impl Decoder {
     /// needed, or the body is done ([`Decoder::is_done`]). The decoder
     /// counts those bytes as consumed.
     pub(crate) fn next_data(&mut self, buf: &[u8]) -> Result<(usize, Option<usize>), FramingError> {
+        // The usual step between two chunks, straight through: the CRLF
+        // ending one chunk, the next one's size line, and its data.
+        if *self == Decoder::Chunked(Chunk::DataEnd) {
+            if let [b'\r', b'\n', rest @ ..] = buf {
+                if let Some((len, size)) = plain_size_line(rest) {
+                    let avail = (rest.len() - len) as u64;
+                    if size > 0 && avail > 0 {
+                        let n = size.min(avail);
+                        *self = Decoder::Chunked(if n == size {
+                            Chunk::DataEnd
+                        } else {
+                            Chunk::Data(size - n)
+                        });
+                        return Ok((2 + len, Some(n as usize)));
+                    }
+                }
+            }
+        }
         let mut at = 0;
         loop {
             let rest = &buf[at..];
@@ -137,7 +155,9 @@ impl Decoder {
                     *self = Decoder::Chunked(Chunk::Size);
                 }
                 Decoder::Chunked(Chunk::Size) => {
-                    let Some((len, size)) = line(rest, parse_size)? else {
+                    let Some((len, size)) = plain_size_line(rest)
+                        .map_or_else(|| line(rest, parse_size), |plain| Ok(Some(plain)))?
+                    else {
                         return Ok((at, None));
                     };
                     at += len;
@@ -206,6 +226,26 @@ fn line<T>(
         ))),
         None => Ok(None),
     }
+}
+
+/// The usual size line, hex digits and CRLF (`6c\r\n`), read without
+/// looking for the line's end first; `None` for anything else.
+#[inline]
+fn plain_size_line(buf: &[u8]) -> Option<(usize, u64)> {
+    let mut size = 0u64;
+    let mut i = 0;
+    while i < 15 {
+        let d = *buf.get(i)?;
+        let v = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            b'A'..=b'F' => d - b'A' + 10,
+            _ => break,
+        };
+        size = size << 4 | u64::from(v);
+        i += 1;
+    }
+    (i > 0 && buf.get(i..i + 2)? == b"\r\n").then_some((i + 2, size))
 }
 
 /// `1a;name=value` → 26.
