@@ -92,7 +92,7 @@ impl Pool {
     /// An idle connection that is still open, or a new one.
     async fn checkout(&self) -> Result<Conn, Failure> {
         while let Some(mut conn) = self.take_idle() {
-            if still_open(&mut conn.io) {
+            if conn.io.write_fails_when_closed() || still_open(&mut conn.io) {
                 conn.reused = true;
                 return Ok(conn);
             }
@@ -141,9 +141,11 @@ impl Pool {
     }
 }
 
-/// Whether an idle connection is still open: reading it must find nothing
-/// to read yet. An end of file (the daemon closed it) or unexpected bytes
-/// rule it out.
+/// Whether an idle TCP connection is still open: reading it must find
+/// nothing to read yet. An end of file (the daemon closed it) or unexpected
+/// bytes rule it out. (Local sockets skip this read: writing to one the
+/// daemon closed fails at once, and the request goes out again on a new
+/// connection.)
 fn still_open(io: &mut Io) -> bool {
     let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
     let mut byte = [0u8; 1];
@@ -511,6 +513,8 @@ impl Body {
     /// The body after `head` on `conn`.
     pub(crate) fn new(head: &Head, conn: Conn, pool: &Arc<Pool>, limit: Limit) -> Body {
         let timer = match limit {
+            // Nothing to read: no timer to set.
+            _ if head.decoder.is_done() => None,
             Limit::None => None,
             Limit::Deadline(at, total) => {
                 Some((Box::pin(tokio::time::sleep_until(at)), None, total))
