@@ -1,0 +1,213 @@
+//! The client's HTTP/1.1 against answers no daemon sends on a good day:
+//! cut bodies, broken chunked coding, something that is not HTTP at all.
+//! Each gives a typed error that says what went wrong, after whatever data
+//! came before it.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::UnixListener;
+use wharf::endpoint::Environment;
+use wharf::{ApiVersion, Docker, ErrorKind};
+
+/// A server that answers every request with `answer`, written `piece`
+/// bytes at a time, then closes the connection if `close`. Returns the
+/// directory holding its socket, a client for it and the connection count.
+async fn raw_server(
+    answer: &'static [u8],
+    piece: usize,
+    close: bool,
+) -> (tempfile::TempDir, Docker, Arc<AtomicUsize>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("docker.sock");
+    let listener = UnixListener::bind(&path).unwrap();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                loop {
+                    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match conn.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => seen.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let end = seen.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+                    seen.drain(..end + 4);
+                    for part in answer.chunks(piece) {
+                        if conn.write_all(part).await.is_err() {
+                            return;
+                        }
+                        tokio::task::yield_now().await;
+                    }
+                    if close {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let docker = Docker::builder()
+        .environment(Environment::empty())
+        .host(format!("unix://{}", path.display()))
+        .api_version(ApiVersion::new(1, 51))
+        .build()
+        .unwrap();
+    (dir, docker, connections)
+}
+
+#[tokio::test]
+async fn a_body_cut_short_is_a_protocol_error_after_its_data() {
+    const CUT: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello";
+    for piece in [1, 3, CUT.len()] {
+        let (_dir, docker, _) = raw_server(CUT, piece, true).await;
+        let mut r = docker.get("/info").send().await.unwrap();
+        let mut got = Vec::new();
+        let e = loop {
+            match r.chunk().await {
+                Ok(Some(c)) => got.extend_from_slice(&c),
+                Ok(None) => panic!("a cut body ended cleanly"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(got, b"hello", "{piece}");
+        assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+        assert!(e.to_string().contains("5 bytes before the end"), "{e}");
+        assert_eq!(e.path(), Some("/v1.51/info"));
+    }
+}
+
+#[tokio::test]
+async fn broken_chunked_coding_is_a_protocol_error() {
+    const BAD: &[u8] =
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nxyz\r\nmore\r\n";
+    let (_dir, docker, _) = raw_server(BAD, 2, true).await;
+    let e = docker
+        .get("/info")
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+    assert!(e.to_string().contains("bad chunk size line \"xyz\""), "{e}");
+
+    const UNFINISHED: &[u8] = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n";
+    let (_dir, docker, _) = raw_server(UNFINISHED, 1, true).await;
+    let e = docker
+        .get("/info")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("before the last chunk"), "{e}");
+}
+
+#[tokio::test]
+async fn an_answer_that_is_not_http_says_how_it_starts() {
+    let (_dir, docker, _) = raw_server(b"SSH-2.0-OpenSSH_9.2\r\n\r\n", 100, true).await;
+    let e = docker.get("/info").send().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+    assert!(e.to_string().contains("SSH-2.0-OpenSSH"), "{e}");
+}
+
+#[tokio::test]
+async fn a_connection_closed_without_an_answer_is_an_io_error() {
+    let (_dir, docker, _) = raw_server(b"", 1, true).await;
+    let e = docker.get("/info").send().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io, "{e}");
+    assert!(e.to_string().contains("without answering"), "{e}");
+    // Cut in the middle of the head: the answer is broken, not missing.
+    let (_dir, docker, _) = raw_server(b"HTTP/1.1 200 OK\r\nContent-", 4, true).await;
+    let e = docker.get("/info").send().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+    assert!(e.to_string().contains("middle of the answer's head"), "{e}");
+}
+
+#[tokio::test]
+async fn an_endless_head_is_refused() {
+    let mut huge = b"HTTP/1.1 200 OK\r\n".to_vec();
+    while huge.len() < 100 * 1024 {
+        huge.extend_from_slice(b"X-Filler: 0123456789012345678901234567890123456789\r\n");
+    }
+    let huge: &'static [u8] = Box::leak(huge.into_boxed_slice());
+    let (_dir, docker, _) = raw_server(huge, 8192, true).await;
+    let e = docker.get("/info").send().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+}
+
+#[tokio::test]
+async fn interim_answers_trailers_and_byte_by_byte_bodies_are_read() {
+    const ANSWER: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\
+        Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n\
+        4\r\n{\"a\"\r\n5;x=y\r\n:[1,2\r\n2\r\n]}\r\n0\r\nX-Trailer: t\r\n\r\n";
+    let (_dir, docker, connections) = raw_server(ANSWER, 1, false).await;
+    for _ in 0..3 {
+        let v: serde_json::Value = docker
+            .get("/info")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v, serde_json::json!({"a": [1, 2]}));
+    }
+    // Read to their end, the answers left the connection reusable.
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn connection_close_and_end_delimited_bodies_are_not_reused() {
+    const CLOSE: &[u8] = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok";
+    let (_dir, docker, connections) = raw_server(CLOSE, 100, true).await;
+    for _ in 0..3 {
+        assert_eq!(
+            docker
+                .get("/info")
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+            "ok"
+        );
+    }
+    assert_eq!(connections.load(Ordering::SeqCst), 3);
+
+    const TO_EOF: &[u8] = b"HTTP/1.0 200 OK\r\n\r\nall of it";
+    let (_dir, docker, connections) = raw_server(TO_EOF, 3, true).await;
+    for _ in 0..2 {
+        assert_eq!(
+            docker
+                .get("/info")
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+            "all of it"
+        );
+    }
+    assert_eq!(connections.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn an_error_answer_cut_short_still_reports_its_status() {
+    const CUT: &[u8] = b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\
+        Content-Length: 100\r\n\r\n{\"message\":\"No such";
+    let (_dir, docker, _) = raw_server(CUT, 7, true).await;
+    let e = docker.get("/containers/x/json").send().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    assert_eq!(e.status(), Some(404));
+}
