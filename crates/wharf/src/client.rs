@@ -40,8 +40,10 @@
 //! client reads and writes HTTP/1.1 in the calling task: no background task
 //! per connection, and a log streamed in many small chunks is read a buffer
 //! at a time. Cloning a [`Docker`] is cheap and shares the pool, the
-//! negotiated version and, for `ssh://`, the ssh proxy. Proxy variables
-//! (`HTTP_PROXY`, ...) are not used: requests go straight to the endpoint.
+//! negotiated version and, for `ssh://`, the ssh proxy. `tcp://` endpoints
+//! go through the HTTP proxy that `HTTPS_PROXY` (TLS) or `HTTP_PROXY` names,
+//! unless `NO_PROXY` lists the host, as with the docker CLI; sockets, named
+//! pipes and `ssh://` never use one.
 //!
 //! # Tracing
 //!

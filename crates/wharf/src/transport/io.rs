@@ -6,6 +6,7 @@
 //! | `ssh://`   | `Unix`                    | connecting to the ssh proxy's socket ([`super::ssh`]) |
 //! | `tcp://`   | `Tcp` (`TCP_NODELAY` set) | connecting to the first address that answers |
 //! | `tcp://` + TLS | `Tls`                 | the same, then a rustls handshake          |
+//! | `tcp://` + proxy | `Tcp` or `Tls`        | a `CONNECT` tunnel through the proxy ([`super::proxy`]), then as above |
 //! | `npipe://` | `Pipe` (Windows)          | opening the named pipe                     |
 //!
 //! Shutting down an [`Io`] closes only its sending direction: a TCP or unix
@@ -23,6 +24,8 @@ use bytes::{Buf, Bytes};
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+
+use super::proxy::Proxy;
 
 /// One connection to the daemon.
 pub(crate) enum Io {
@@ -111,17 +114,20 @@ pub(crate) enum Dial {
         host: String,
         port: u16,
         tls: Option<(tokio_rustls::TlsConnector, ServerName<'static>)>,
+        /// The HTTP proxy to tunnel through, if the environment names one.
+        proxy: Option<Proxy>,
     },
     #[cfg_attr(not(windows), allow(dead_code))]
     Pipe(String),
 }
 
 impl Dial {
-    /// A TCP dial, with TLS when `tls` is given.
+    /// A TCP dial, with TLS when `tls` is given, through `proxy` if any.
     pub(crate) fn tcp(
         host: &str,
         port: u16,
         tls: Option<rustls::ClientConfig>,
+        proxy: Option<Proxy>,
     ) -> Result<Dial, String> {
         let tls = match tls {
             None => None,
@@ -135,12 +141,13 @@ impl Dial {
             host: host.to_owned(),
             port,
             tls,
+            proxy,
         })
     }
 
     /// Opens a connection, giving up after `timeout`.
     pub(crate) async fn connect(&self, timeout: Option<Duration>) -> io::Result<Io> {
-        match timeout {
+        let result = match timeout {
             Some(t) => match tokio::time::timeout(t, self.connect_now()).await {
                 Ok(result) => result,
                 Err(_) => Err(io::Error::new(
@@ -149,6 +156,13 @@ impl Dial {
                 )),
             },
             None => self.connect_now().await,
+        };
+        match self {
+            // The error says the connection went through the proxy.
+            Dial::Tcp {
+                proxy: Some(proxy), ..
+            } => result.map_err(|e| proxy.explain(e)),
+            _ => result,
         }
     }
 
@@ -161,8 +175,16 @@ impl Dial {
                 io::ErrorKind::Unsupported,
                 "unix sockets need a Unix system",
             )),
-            Dial::Tcp { host, port, tls } => {
-                let tcp = TcpStream::connect((host.as_str(), *port)).await?;
+            Dial::Tcp {
+                host,
+                port,
+                tls,
+                proxy,
+            } => {
+                let tcp = match proxy {
+                    None => TcpStream::connect((host.as_str(), *port)).await?,
+                    Some(proxy) => proxy.tunnel(host, *port).await?,
+                };
                 // Requests are written whole; do not hold small ones back.
                 tcp.set_nodelay(true)?;
                 match tls {

@@ -3,7 +3,7 @@
 //! | endpoint    | connection ([`io`])                          | request target / `Host`      |
 //! |-------------|----------------------------------------------|------------------------------|
 //! | `unix://`   | the unix socket                              | `/v1.51/...`, `localhost`    |
-//! | `tcp://`    | TCP, or TLS by rustls ([`tls`])              | `[/base]/v1.51/...`, `host:port` |
+//! | `tcp://`    | TCP, or TLS by rustls ([`tls`]); through an HTTP proxy's `CONNECT` tunnel when the environment names one ([`proxy`]) | `[/base]/v1.51/...`, `host:port` |
 //! | `ssh://`    | a private unix socket served by `ssh` ([`ssh`]) | `/v1.51/...`, `localhost` |
 //! | `npipe://`  | the named pipe (Windows)                     | `/v1.51/...`, `localhost`    |
 //!
@@ -11,12 +11,21 @@
 //! ([`crate::http1`]), keeping them alive in a pool, so a burst of calls
 //! reuses connections instead of opening one per request. The generated
 //! client ([`Docker::api`](crate::Docker::api)) runs on a `reqwest::Client`
-//! set up for the same endpoint. Redirects are never followed and no proxy
-//! is used: requests go straight to the endpoint.
+//! set up for the same endpoint. Redirects are never followed.
+//!
+//! `tcp://` endpoints use the proxy the environment names, as the docker CLI
+//! does: `HTTPS_PROXY` for TLS, `HTTP_PROXY` otherwise, unless `NO_PROXY`
+//! lists the host ([`proxy`]); `unix://`, `ssh://` and `npipe://` never use
+//! one. The client's own connections always tunnel through it with
+//! `CONNECT`. The generated client is given the same proxy, chosen by the
+//! same rules, and goes through it as reqwest (and Go) do: `CONNECT` for
+//! TLS, plain requests in absolute form (`GET http://host:2375/v1.51/...`)
+//! otherwise.
 //!
 //! [`Docker`]: crate::Docker
 
 pub(crate) mod io;
+pub(crate) mod proxy;
 #[cfg(unix)]
 pub(crate) mod ssh;
 pub(crate) mod tls;
@@ -37,7 +46,7 @@ const LOCAL_ORIGIN: &str = "http://localhost";
 pub(crate) struct Options<'a> {
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) user_agent: &'a str,
-    #[cfg_attr(not(unix), allow(dead_code))] // for ssh, which needs Unix
+    /// For the proxy variables, and ssh's.
     pub(crate) env: &'a Environment,
 }
 
@@ -87,7 +96,12 @@ impl Transport {
                     .expect("a tcp endpoint has a tcp origin");
                 let port = port.unwrap_or(if endpoint.tls().is_some() { 2376 } else { 2375 });
                 let tls = endpoint.tls().map(tls::client_config).transpose()?;
-                let dial = Dial::tcp(host, port, tls).map_err(|reason| {
+                let proxy =
+                    proxy::Proxy::for_tcp(options.env, host, port, endpoint.tls().is_some())?;
+                if let Some(proxy) = &proxy {
+                    builder = builder.proxy(proxy.to_reqwest()?);
+                }
+                let dial = Dial::tcp(host, port, tls, proxy).map_err(|reason| {
                     Error::config(format!("cannot use {}: {reason}", endpoint.url()))
                 })?;
                 let authority = origin

@@ -1,0 +1,488 @@
+//! `tcp://` endpoints through an HTTP proxy named by the environment, with
+//! a small `CONNECT` proxy written here.
+//!
+//! The daemon is called `daemon.test`, a name only the proxy knows (it
+//! connects to the test server on 127.0.0.1 instead): the client never
+//! resolves it, and a loopback address would never be proxied anyway.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+use wharf::endpoint::{Environment, Tls};
+use wharf::{Docker, ErrorKind};
+use wharf_tests::server::{engine, TestServer};
+
+/// How the proxy answers `CONNECT`.
+#[derive(Clone, Copy)]
+enum Mode {
+    /// `200`, then bytes both ways.
+    Tunnel,
+    /// `407 Proxy Authentication Required`, then close.
+    Refuse,
+}
+
+/// A tiny HTTP proxy on 127.0.0.1: `CONNECT host:port` tunnels, and
+/// absolute-form requests (`GET http://host:port/path`, what reqwest sends
+/// for plain http through a proxy) are passed on for one exchange. The host
+/// `daemon.test` is 127.0.0.1.
+struct TestProxy {
+    addr: SocketAddr,
+    /// The head of every request the proxy received.
+    heads: Arc<Mutex<Vec<String>>>,
+    accept: JoinHandle<()>,
+}
+
+impl TestProxy {
+    async fn start(mode: Mode) -> TestProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let recorded = heads.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let recorded = recorded.clone();
+                tokio::spawn(async move {
+                    let _ = serve(client, mode, recorded).await;
+                });
+            }
+        });
+        TestProxy {
+            addr,
+            heads,
+            accept,
+        }
+    }
+
+    /// `http://127.0.0.1:port`, with `userinfo@` when given.
+    fn url(&self, userinfo: Option<&str>) -> String {
+        match userinfo {
+            Some(u) => format!("http://{u}@{}", self.addr),
+            None => format!("http://{}", self.addr),
+        }
+    }
+
+    /// The first line of every request head.
+    fn request_lines(&self) -> Vec<String> {
+        self.heads()
+            .iter()
+            .map(|h| h.lines().next().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    fn heads(&self) -> Vec<String> {
+        self.heads.lock().unwrap().clone()
+    }
+}
+
+impl Drop for TestProxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+    }
+}
+
+async fn serve(
+    mut client: TcpStream,
+    mode: Mode,
+    heads: Arc<Mutex<Vec<String>>>,
+) -> std::io::Result<()> {
+    // Byte by byte, so nothing after the head is read here.
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        let mut byte = [0u8; 1];
+        if client.read(&mut byte).await? == 0 {
+            return Ok(());
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    heads.lock().unwrap().push(head.clone());
+    let mut first = head.lines().next().unwrap_or_default().split(' ');
+    let (method, target) = (
+        first.next().unwrap_or_default(),
+        first.next().unwrap_or_default(),
+    );
+    if method == "CONNECT" {
+        if let Mode::Refuse = mode {
+            client
+                .write_all(
+                    b"HTTP/1.1 407 Proxy Authentication Required\r\n\
+                      Proxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n\r\n",
+                )
+                .await?;
+            return client.shutdown().await;
+        }
+        let mut daemon = TcpStream::connect(route(target)).await?;
+        client
+            .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            .await?;
+        tokio::io::copy_bidirectional(&mut client, &mut daemon).await?;
+        return Ok(());
+    }
+    // GET http://daemon.test:port/path HTTP/1.1: one exchange, origin-form.
+    let rest = target.strip_prefix("http://").unwrap_or(target);
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut daemon = TcpStream::connect(route(authority)).await?;
+    let mut forwarded = format!("{method} {path} HTTP/1.1\r\n");
+    for line in head.lines().skip(1).filter(|l| !l.is_empty()) {
+        let name = line
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if name != "connection" && name != "proxy-authorization" {
+            forwarded.push_str(line);
+            forwarded.push_str("\r\n");
+        }
+    }
+    forwarded.push_str("Connection: close\r\n\r\n");
+    daemon.write_all(forwarded.as_bytes()).await?;
+    tokio::io::copy_bidirectional(&mut client, &mut daemon).await?;
+    Ok(())
+}
+
+/// Where the proxy connects for `host:port`.
+fn route(authority: &str) -> String {
+    match authority.strip_prefix("daemon.test:") {
+        Some(port) => format!("127.0.0.1:{port}"),
+        None => authority.to_owned(),
+    }
+}
+
+/// The value of header `name` (lower case) in a request head.
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().skip(1).find_map(|line| {
+        let (n, v) = line.split_once(':')?;
+        n.eq_ignore_ascii_case(name).then_some(v.trim())
+    })
+}
+
+/// The port of a test server (`tcp://127.0.0.1:port`).
+fn port(server: &TestServer) -> u16 {
+    server
+        .docker_host()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn requests_go_through_the_proxy() {
+    let server = TestServer::tcp(engine("1.45")).await;
+    let proxy = TestProxy::start(Mode::Tunnel).await;
+    let daemon = format!("daemon.test:{}", port(&server));
+    let env = Environment::empty()
+        .set("HTTP_PROXY", proxy.url(Some("user:p%40ss")))
+        // The TLS variable is not for plain endpoints.
+        .set("HTTPS_PROXY", "http://127.0.0.1:1");
+    let docker = Docker::builder()
+        .environment(env)
+        .host(format!("tcp://{daemon}"))
+        .build()
+        .unwrap();
+    docker.ping().await.unwrap();
+    docker.get("/info").send().await.unwrap();
+
+    // One tunnel, kept alive for both requests.
+    assert_eq!(
+        proxy.request_lines(),
+        [format!("CONNECT {daemon} HTTP/1.1")]
+    );
+    let head = &proxy.heads()[0];
+    assert_eq!(header(head, "host"), Some(daemon.as_str()), "{head}");
+    // base64("user:p@ss")
+    assert_eq!(
+        header(head, "proxy-authorization"),
+        Some("Basic dXNlcjpwQHNz"),
+        "{head}"
+    );
+    assert_eq!(server.request_lines(), ["HEAD /_ping", "GET /v1.45/info"]);
+    let requests = server.requests();
+    assert_eq!(requests[1].header("host"), Some(daemon.as_str()));
+    assert!(requests[1].header("proxy-authorization").is_none());
+    assert_eq!(server.connections(), 1);
+
+    // The generated client uses the same proxy; for plain http it forwards
+    // the request in absolute form, as Go does.
+    let api = docker.api().await.unwrap();
+    api.system_version().await.unwrap();
+    let lines = proxy.request_lines();
+    assert_eq!(
+        lines[1..],
+        [format!("GET http://{daemon}/v1.45/version HTTP/1.1")]
+    );
+    assert_eq!(
+        header(&proxy.heads()[1], "proxy-authorization"),
+        Some("Basic dXNlcjpwQHNz")
+    );
+    assert_eq!(server.request_lines().last().unwrap(), "GET /v1.45/version");
+}
+
+/// `0.0.0.0` is not a loopback address, so it may be proxied, and on Linux
+/// connecting to it reaches a server on 127.0.0.1: the same endpoint goes
+/// through the proxy or not as `NO_PROXY` says.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn no_proxy_bypasses_the_proxy() {
+    let server = TestServer::tcp(engine("1.45")).await;
+    let proxy = TestProxy::start(Mode::Tunnel).await;
+    let host = format!("tcp://0.0.0.0:{}", port(&server));
+    let client = |no_proxy: &str| {
+        let env = Environment::empty()
+            .set("HTTP_PROXY", proxy.url(None))
+            .set("NO_PROXY", no_proxy);
+        Docker::builder()
+            .environment(env)
+            .host(host.clone())
+            .build()
+            .unwrap()
+    };
+
+    client("example.com, 10.0.0.0/8")
+        .get("/info")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proxy.request_lines().len(), 1);
+
+    for no_proxy in ["0.0.0.0", " example.com , 0.0.0.0/8", "*"] {
+        client(no_proxy).get("/info").send().await.unwrap();
+        assert_eq!(proxy.request_lines().len(), 1, "NO_PROXY={no_proxy}");
+    }
+    assert_eq!(server.connections(), 4);
+}
+
+#[tokio::test]
+async fn local_endpoints_never_use_the_proxy() {
+    let proxy = TestProxy::start(Mode::Tunnel).await;
+    let env = Environment::empty()
+        .set("HTTP_PROXY", proxy.url(None))
+        .set("HTTPS_PROXY", proxy.url(None));
+    let tcp = TestServer::tcp(engine("1.45")).await;
+    let unix = TestServer::unix(engine("1.45")).await;
+    for host in [
+        tcp.docker_host(),
+        format!("tcp://localhost:{}", port(&tcp)),
+        unix.docker_host(),
+    ] {
+        let docker = Docker::builder()
+            .environment(env.clone())
+            .host(host.clone())
+            .build()
+            .unwrap();
+        docker.get("/info").send().await.unwrap();
+        docker.api().await.unwrap().system_version().await.unwrap();
+    }
+    assert!(proxy.heads().is_empty(), "{:?}", proxy.heads());
+}
+
+#[tokio::test]
+async fn refused_tunnel_is_a_connect_error_without_the_password() {
+    let secret = "hunter2-proxy-password";
+    let server = TestServer::tcp(engine("1.45")).await;
+    let proxy = TestProxy::start(Mode::Refuse).await;
+    let docker = Docker::builder()
+        .environment(
+            Environment::empty().set("HTTP_PROXY", proxy.url(Some(&format!("user:{secret}")))),
+        )
+        .host(format!("tcp://daemon.test:{}", port(&server)))
+        .build()
+        .unwrap();
+    assert!(!format!("{docker:?}").contains(secret));
+    let e = docker.ping().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connect, "{e:?}");
+    let text = e.to_string();
+    assert!(
+        text.contains(&format!("proxy http://{} (from HTTP_PROXY)", proxy.addr)),
+        "{text}"
+    );
+    assert!(
+        text.contains("HTTP/1.1 407 Proxy Authentication Required"),
+        "{text}"
+    );
+    for text in [e.to_string(), format!("{e:?}"), format!("{e:#?}")] {
+        assert!(!text.contains(secret), "{text}");
+    }
+    // The proxy did get the credentials.
+    assert!(header(&proxy.heads()[0], "proxy-authorization").is_some());
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn unreachable_proxy_is_a_connect_error_naming_it() {
+    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = closed.local_addr().unwrap();
+    drop(closed);
+    let docker = Docker::builder()
+        .environment(Environment::empty().set("http_proxy", addr.to_string()))
+        .host("tcp://daemon.test:2375")
+        .build()
+        .unwrap();
+    let e = docker.get("/info").send().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connect, "{e:?}");
+    let text = e.to_string();
+    assert!(
+        text.contains(&format!(
+            "cannot reach the proxy http://{addr} (from http_proxy)"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("tcp://daemon.test:2375"), "{text}");
+}
+
+#[test]
+fn unsupported_proxy_scheme_is_a_config_error() {
+    let secret = "hunter2-proxy-password";
+    let e = Docker::builder()
+        .environment(Environment::empty().set(
+            "HTTPS_PROXY",
+            format!("socks5://user:{secret}@proxy.corp:1080"),
+        ))
+        .host("tcp://docker.example:2376")
+        .tls(Tls::new().with_verify(false))
+        .build()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    let text = e.to_string();
+    assert!(text.contains("HTTPS_PROXY"), "{text}");
+    assert!(text.contains("socks5://"), "{text}");
+    assert!(text.contains("http://"), "{text}");
+    for text in [e.to_string(), format!("{e:?}")] {
+        assert!(!text.contains(secret), "{text}");
+    }
+}
+
+/// A CA and a certificate for `daemon.test`, made by `openssl`; `None`
+/// without it.
+fn make_certs(dir: &Path) -> Option<()> {
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .ok()?;
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(())
+    };
+    let ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    let words = |s: &'static str| s.split(' ').collect::<Vec<_>>();
+    openssl(
+        &[
+            words("req -x509"),
+            words(ec),
+            words("-keyout ca-key.pem -out ca.pem -days 2 -subj /CN=proxy-test-CA"),
+        ]
+        .concat(),
+    )?;
+    openssl(
+        &[
+            words("req"),
+            words(ec),
+            words("-keyout server-key.pem -out server.csr -subj /CN=daemon.test"),
+        ]
+        .concat(),
+    )?;
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=DNS:daemon.test\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(&words(
+        "x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial \
+         -out server.pem -days 2 -extfile ext.cnf",
+    ))
+}
+
+fn server_config(dir: &Path) -> rustls::ServerConfig {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let chain = CertificateDer::pem_file_iter(dir.join("server.pem"))
+        .unwrap()
+        .map(|c| c.unwrap())
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(dir.join("server-key.pem")).unwrap();
+    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn tls_through_the_proxy_verifies_the_daemon() {
+    let dir = tempfile::tempdir().unwrap();
+    if make_certs(dir.path()).is_none() {
+        eprintln!("skipped: no openssl command to make test certificates");
+        return;
+    }
+    let server = TestServer::tls(server_config(dir.path()), engine("1.51")).await;
+    let proxy = TestProxy::start(Mode::Tunnel).await;
+    let daemon = format!("daemon.test:{}", port(&server));
+    let env = Environment::empty()
+        .set("https_proxy", proxy.url(Some("user:pw")))
+        // The plain variable is not for TLS endpoints.
+        .set("HTTP_PROXY", "http://127.0.0.1:1");
+    let docker = Docker::builder()
+        .environment(env)
+        .host(format!("tcp://{daemon}"))
+        .tls(Tls::new().with_ca(dir.path().join("ca.pem")))
+        .build()
+        .unwrap();
+    docker.ping().await.unwrap();
+    docker.get("/info").send().await.unwrap();
+    // The generated client tunnels too.
+    docker.api().await.unwrap().system_version().await.unwrap();
+
+    let connect = format!("CONNECT {daemon} HTTP/1.1");
+    let lines = proxy.request_lines();
+    assert!(
+        !lines.is_empty() && lines.iter().all(|l| *l == connect),
+        "{lines:?}"
+    );
+    assert_eq!(
+        server.request_lines(),
+        ["HEAD /_ping", "GET /v1.51/info", "GET /v1.51/version"]
+    );
+    assert!(server.handshake_failures().is_empty());
+}
+
+#[tokio::test]
+async fn tls_failure_through_the_proxy_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    if make_certs(dir.path()).is_none() {
+        eprintln!("skipped: no openssl command to make test certificates");
+        return;
+    }
+    let server = TestServer::tls(server_config(dir.path()), engine("1.51")).await;
+    let proxy = TestProxy::start(Mode::Tunnel).await;
+    // The system roots do not know the test CA.
+    let docker = Docker::builder()
+        .environment(Environment::empty().set("HTTPS_PROXY", proxy.url(None)))
+        .host(format!("tcp://daemon.test:{}", port(&server)))
+        .tls(Tls::new())
+        .build()
+        .unwrap();
+    let e = docker.ping().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connect, "{e:?}");
+    let text = e.to_string();
+    assert!(
+        text.contains(&format!(
+            "through the proxy http://{} (from HTTPS_PROXY)",
+            proxy.addr
+        )),
+        "{text}"
+    );
+    assert!(text.contains("certificate"), "{text}");
+    assert!(server.requests().is_empty());
+}
