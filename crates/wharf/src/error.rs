@@ -433,7 +433,9 @@ impl Error {
             .take()
             .map(|r| format!(": {r}"))
             .unwrap_or_default();
-        let hint = if reason.contains("permission denied") {
+        let hint = if reason.contains("the proxy ") {
+            "; check HTTP_PROXY, HTTPS_PROXY and NO_PROXY".to_owned()
+        } else if reason.contains("permission denied") {
             "; the user may need to be in the `docker` group, or use rootless Docker".to_owned()
         } else if let Some(tls) = endpoint.tls().filter(|_| reason.contains("certificate")) {
             format!("; check the TLS settings ({})", tls.origin())

@@ -501,7 +501,7 @@ impl HostSpec {
     /// The memory limit, with units: `"512m"`, `"1.5g"`, `"268435456"` (see
     /// [`MemorySize`]). A size that does not parse makes
     /// [`build`](HostSpec::build) (and the create call) fail with
-    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument).
+    /// [`crate::ErrorKind::InvalidArgument`].
     ///
     /// ```
     /// let host = wharf::container::HostSpec::new().memory("64m").build()?;

@@ -1,6 +1,6 @@
 //! Where a response body ends: `Content-Length`, chunked transfer coding, or
-//! the end of the connection. Free of I/O: [`Decoder::decode`] takes what
-//! has been read so far and hands back slices of it.
+//! the end of the connection. Free of I/O: [`Decoder::next_data`] looks at
+//! what has been read so far and says where the body's data is in it.
 //!
 //! Chunked coding (RFC 9112, section 7.1), as dockerd's flushing writer
 //! sends it, one chunk per write:
