@@ -1,4 +1,5 @@
 //! Support shared by the decoding and engine tests.
 
+pub mod certs;
 pub mod engine;
 pub mod server;

@@ -7,7 +7,6 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -15,6 +14,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use wharf::endpoint::{Environment, Tls};
 use wharf::{Docker, ErrorKind};
+use wharf_tests::certs;
 use wharf_tests::server::{engine, TestServer};
 
 /// How the proxy answers `CONNECT`.
@@ -358,71 +358,14 @@ fn unsupported_proxy_scheme_is_a_config_error() {
     }
 }
 
-/// A CA and a certificate for `daemon.test`, made by `openssl`; `None`
-/// without it.
-fn make_certs(dir: &Path) -> Option<()> {
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .ok()?;
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Some(())
-    };
-    let ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    let words = |s: &'static str| s.split(' ').collect::<Vec<_>>();
-    openssl(
-        &[
-            words("req -x509"),
-            words(ec),
-            words("-keyout ca-key.pem -out ca.pem -days 2 -subj /CN=proxy-test-CA"),
-        ]
-        .concat(),
-    )?;
-    openssl(
-        &[
-            words("req"),
-            words(ec),
-            words("-keyout server-key.pem -out server.csr -subj /CN=daemon.test"),
-        ]
-        .concat(),
-    )?;
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "subjectAltName=DNS:daemon.test\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    openssl(&words(
-        "x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial \
-         -out server.pem -days 2 -extfile ext.cnf",
-    ))
-}
-
 fn server_config(dir: &Path) -> rustls::ServerConfig {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let chain = CertificateDer::pem_file_iter(dir.join("server.pem"))
-        .unwrap()
-        .map(|c| c.unwrap())
-        .collect();
-    let key = PrivateKeyDer::from_pem_file(dir.join("server-key.pem")).unwrap();
-    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .unwrap()
+    certs::server_config(dir, rustls::DEFAULT_VERSIONS, false)
 }
 
 #[tokio::test]
 async fn tls_through_the_proxy_verifies_the_daemon() {
     let dir = tempfile::tempdir().unwrap();
-    if make_certs(dir.path()).is_none() {
+    if certs::make(dir.path(), "DNS:daemon.test").is_none() {
         eprintln!("skipped: no openssl command to make test certificates");
         return;
     }
@@ -460,7 +403,7 @@ async fn tls_through_the_proxy_verifies_the_daemon() {
 #[tokio::test]
 async fn tls_failure_through_the_proxy_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    if make_certs(dir.path()).is_none() {
+    if certs::make(dir.path(), "DNS:daemon.test").is_none() {
         eprintln!("skipped: no openssl command to make test certificates");
         return;
     }

@@ -2,137 +2,23 @@
 //! `openssl` command (the tests are skipped without it).
 
 use std::path::Path;
-use std::process::Command;
-use std::sync::Arc;
 
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use wharf::endpoint::{Environment, Tls};
 use wharf::{Docker, ErrorKind};
+use wharf_tests::certs;
 use wharf_tests::server::{engine, TestServer};
-
-/// A CA, a server certificate for 127.0.0.1, and a client certificate, laid
-/// out as a `DOCKER_CERT_PATH` (`ca.pem`, `cert.pem`, `key.pem`) plus
-/// `server.pem` and `server-key.pem`. `None` without `openssl`.
-fn make_certs(dir: &Path) -> Option<()> {
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .ok()?;
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Some(())
-    };
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
-    openssl(
-        &[
-            &["req", "-x509"],
-            &ec[..],
-            &[
-                "-keyout",
-                "ca-key.pem",
-                "-out",
-                "ca.pem",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=wharf test CA",
-            ],
-        ]
-        .concat(),
-    )?;
-    for (name, key, cn, ext) in [
-        (
-            "server.pem",
-            "server-key.pem",
-            "/CN=localhost",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
-        ),
-        (
-            "cert.pem",
-            "key.pem",
-            "/CN=client",
-            "extendedKeyUsage=clientAuth\n",
-        ),
-    ] {
-        std::fs::write(dir.join("ext.cnf"), ext).unwrap();
-        openssl(
-            &[
-                &["req"],
-                &ec[..],
-                &["-keyout", key, "-out", "req.csr", "-subj", cn],
-            ]
-            .concat(),
-        )?;
-        openssl(&[
-            "x509",
-            "-req",
-            "-in",
-            "req.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca-key.pem",
-            "-CAcreateserial",
-            "-out",
-            name,
-            "-days",
-            "2",
-            "-extfile",
-            "ext.cnf",
-        ])?;
-    }
-    Some(())
-}
-
-fn certs(path: &Path) -> Vec<CertificateDer<'static>> {
-    CertificateDer::pem_file_iter(path)
-        .unwrap()
-        .map(|c| c.unwrap())
-        .collect()
-}
 
 /// A server that requires a client certificate signed by the test CA.
 fn server_config(
     dir: &Path,
     versions: &[&'static rustls::SupportedProtocolVersion],
 ) -> rustls::ServerConfig {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = rustls::RootCertStore::empty();
-    for ca in certs(&dir.join("ca.pem")) {
-        roots.add(ca).unwrap();
-    }
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-        Arc::new(roots),
-        provider.clone(),
-    )
-    .build()
-    .unwrap();
-    rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(versions)
-        .unwrap()
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(
-            certs(&dir.join("server.pem")),
-            PrivateKeyDer::from_pem_file(dir.join("server-key.pem")).unwrap(),
-        )
-        .unwrap()
+    certs::server_config(dir, versions, true)
 }
 
 fn setup() -> Option<tempfile::TempDir> {
     let dir = tempfile::tempdir().unwrap();
-    if make_certs(dir.path()).is_none() {
+    if certs::make(dir.path(), "IP:127.0.0.1,DNS:localhost").is_none() {
         eprintln!("skipped: no openssl command to make test certificates");
         return None;
     }

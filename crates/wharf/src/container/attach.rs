@@ -1,6 +1,7 @@
 //! `POST /containers/{id}/attach`: a running container's stdio over a
 //! [hijacked](crate::hijack) connection.
 
+use super::flag;
 use crate::error::Result;
 use crate::hijack::{self, Input, Output};
 use crate::stream::Mode;
@@ -96,14 +97,6 @@ impl AttachOptions {
     pub fn detach_keys(mut self, keys: impl Into<String>) -> AttachOptions {
         self.detach_keys = Some(keys.into());
         self
-    }
-}
-
-fn flag(on: bool) -> &'static str {
-    if on {
-        "1"
-    } else {
-        "0"
     }
 }
 

@@ -1,6 +1,7 @@
 //! `GET /containers/{id}/attach/ws`: a container's stdio over a
 //! [websocket](crate::websocket) (feature `websocket`).
 
+use super::flag;
 use crate::error::Result;
 use crate::websocket::{self, Input, Output};
 use crate::Container;
@@ -111,14 +112,6 @@ impl WebsocketAttachOptions {
     pub fn detach_keys(mut self, keys: impl Into<String>) -> WebsocketAttachOptions {
         self.detach_keys = Some(keys.into());
         self
-    }
-}
-
-fn flag(on: bool) -> &'static str {
-    if on {
-        "1"
-    } else {
-        "0"
     }
 }
 

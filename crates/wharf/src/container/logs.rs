@@ -6,6 +6,7 @@ use std::task::{ready, Context, Poll};
 
 use futures_core::Stream;
 
+use super::flag;
 use crate::error::Result;
 use crate::hijack::stream_error;
 use crate::stream::{Demuxer, LogOutput, Mode, StreamError};
@@ -215,14 +216,6 @@ impl fmt::Debug for LogStream {
         f.debug_struct("LogStream")
             .field("mode", &self.mode)
             .finish_non_exhaustive()
-    }
-}
-
-fn flag(on: bool) -> &'static str {
-    if on {
-        "1"
-    } else {
-        "0"
     }
 }
 

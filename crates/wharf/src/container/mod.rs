@@ -168,6 +168,15 @@ fn encode_segment(segment: &str) -> String {
     out
 }
 
+/// A boolean query parameter as the daemon reads it.
+fn flag(on: bool) -> &'static str {
+    if on {
+        "1"
+    } else {
+        "0"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,133 @@
+//! Test certificates, made by the `openssl` command in a directory laid out
+//! as a `DOCKER_CERT_PATH`: a CA (`ca.pem`, `ca-key.pem`), a server
+//! certificate (`server.pem`, `server-key.pem`) and a client certificate
+//! (`cert.pem`, `key.pem`), all P-256, valid for two days.
+//!
+//! ```no_run
+//! let dir = tempfile::tempdir().unwrap();
+//! if wharf_tests::certs::make(dir.path(), "IP:127.0.0.1,DNS:localhost").is_some() {
+//!     let config = wharf_tests::certs::server_config(dir.path(), rustls::DEFAULT_VERSIONS, false);
+//! }
+//! ```
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+/// Makes the CA and the two certificates in `dir`; the server's is for
+/// `server_names` (an openssl `subjectAltName`, e.g. `DNS:daemon.test`).
+/// `None` when there is no `openssl` command.
+pub fn make(dir: &Path, server_names: &str) -> Option<()> {
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .ok()?;
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(())
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let ca = [
+        "-keyout",
+        "ca-key.pem",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=wharf test CA",
+    ];
+    openssl(&[&["req", "-x509"][..], &ec, &ca].concat())?;
+    let server_ext = format!("subjectAltName={server_names}\nextendedKeyUsage=serverAuth\n");
+    for (name, key, cn, ext) in [
+        (
+            "server.pem",
+            "server-key.pem",
+            "/CN=server",
+            server_ext.as_str(),
+        ),
+        (
+            "cert.pem",
+            "key.pem",
+            "/CN=client",
+            "extendedKeyUsage=clientAuth\n",
+        ),
+    ] {
+        std::fs::write(dir.join("ext.cnf"), ext).unwrap();
+        let request = ["-keyout", key, "-out", "req.csr", "-subj", cn];
+        openssl(&[&["req"][..], &ec, &request].concat())?;
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "req.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca-key.pem",
+            "-CAcreateserial",
+            "-out",
+            name,
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ])?;
+    }
+    Some(())
+}
+
+/// The certificates of a PEM file.
+pub fn certs(path: &Path) -> Vec<CertificateDer<'static>> {
+    CertificateDer::pem_file_iter(path)
+        .unwrap()
+        .map(|c| c.unwrap())
+        .collect()
+}
+
+/// A server configuration with the server certificate of `dir`, speaking
+/// `versions`; with `client_auth`, it requires a client certificate signed
+/// by the test CA.
+pub fn server_config(
+    dir: &Path,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+    client_auth: bool,
+) -> rustls::ServerConfig {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)
+        .unwrap();
+    let builder = if client_auth {
+        let mut roots = rustls::RootCertStore::empty();
+        for ca in certs(&dir.join("ca.pem")) {
+            roots.add(ca).unwrap();
+        }
+        let verifier =
+            rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .unwrap();
+        builder.with_client_cert_verifier(verifier)
+    } else {
+        builder.with_no_client_auth()
+    };
+    builder
+        .with_single_cert(
+            certs(&dir.join("server.pem")),
+            PrivateKeyDer::from_pem_file(dir.join("server-key.pem")).unwrap(),
+        )
+        .unwrap()
+}
