@@ -8,11 +8,12 @@
 //! with [`ContainerSpec::with_body`] and [`HostSpec::with_config`].
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use wharf_api::types::{
     ContainerCreateBody, ContainerCreateResponse, ContainerUpdateBody,
-    ContainerUpdateBodyUlimitsItem, HostConfig, HostConfigUlimitsItem, Mount, PortBinding, PortMap,
-    RestartPolicy, RestartPolicyName,
+    ContainerUpdateBodyUlimitsItem, HealthConfig, HostConfig, HostConfigUlimitsItem, Mount,
+    NetworkingConfig, PortBinding, PortMap, RestartPolicy, RestartPolicyName,
 };
 
 use super::{Container, Containers, RemoveOptions};
@@ -342,6 +343,69 @@ impl ContainerSpec {
         self
     }
 
+    /// How long a stop waits after the stop signal before it kills the
+    /// container (the daemon's default is 10 s), in whole seconds.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let body = wharf::container::ContainerSpec::new("alpine")
+    ///     .stop_timeout(Duration::from_secs(30))
+    ///     .build()?;
+    /// assert_eq!(body.stop_timeout, Some(30));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn stop_timeout(mut self, timeout: Duration) -> ContainerSpec {
+        self.body.stop_timeout = Some(timeout.as_secs() as i64);
+        self
+    }
+
+    /// How the daemon checks that the container is healthy (it overrides the
+    /// image's `HEALTHCHECK`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use wharf::container::{ContainerSpec, Healthcheck};
+    ///
+    /// let body = ContainerSpec::new("nginx:alpine")
+    ///     .healthcheck(Healthcheck::shell("wget -q -O- http://localhost/").interval(Duration::from_secs(5)))
+    ///     .build()?;
+    /// let check = body.healthcheck.unwrap();
+    /// assert_eq!(check.test, ["CMD-SHELL", "wget -q -O- http://localhost/"]);
+    /// assert_eq!(check.interval, Some(5_000_000_000));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn healthcheck(mut self, check: Healthcheck) -> ContainerSpec {
+        self.body.healthcheck = Some(check.0);
+        self
+    }
+
+    /// Connects the container to the network `name` (a name or an id) when
+    /// it is created, reachable there under `aliases` besides its name.
+    /// Called for several networks, it joins them all.
+    ///
+    /// ```
+    /// let body = wharf::container::ContainerSpec::new("postgres")
+    ///     .network("backend", ["db"])
+    ///     .build()?;
+    /// let endpoints = body.networking_config.unwrap().endpoints_config;
+    /// assert_eq!(endpoints["backend"].aliases, ["db"]);
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn network<I, S>(mut self, name: impl Into<String>, aliases: I) -> ContainerSpec
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let config = self
+            .body
+            .networking_config
+            .get_or_insert_with(NetworkingConfig::default);
+        let endpoint = config.endpoints_config.entry(name.into()).or_default();
+        endpoint.aliases.extend(aliases.into_iter().map(Into::into));
+        self
+    }
+
     /// The host config (resources, ports, mounts, restart policy, ...).
     ///
     /// ```
@@ -396,6 +460,132 @@ impl ContainerSpec {
         }
         Ok(body)
     }
+}
+
+/// A container's health check ([`ContainerSpec::healthcheck`]): a command
+/// the daemon runs in the container, and how often.
+///
+/// Durations are sent in nanoseconds, as the API wants them; unset ones
+/// take the image's values, then the daemon's defaults (30 s interval,
+/// 30 s timeout, 3 retries).
+///
+/// ```
+/// use std::time::Duration;
+/// use wharf::container::Healthcheck;
+///
+/// let check = Healthcheck::cmd(["pg_isready", "-U", "postgres"])
+///     .interval(Duration::from_secs(10))
+///     .timeout(Duration::from_secs(3))
+///     .retries(5)
+///     .start_period(Duration::from_secs(30));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[must_use]
+pub struct Healthcheck(HealthConfig);
+
+impl Healthcheck {
+    fn test(test: Vec<String>) -> Healthcheck {
+        Healthcheck(HealthConfig {
+            test,
+            ..HealthConfig::default()
+        })
+    }
+
+    /// Runs `argv` directly (`["CMD", argv...]`); healthy when it exits 0.
+    ///
+    /// ```
+    /// let check = wharf::container::Healthcheck::cmd(["curl", "-f", "http://localhost/"]);
+    /// ```
+    pub fn cmd<I, S>(argv: I) -> Healthcheck
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut test = vec!["CMD".to_owned()];
+        test.extend(argv.into_iter().map(Into::into));
+        Healthcheck::test(test)
+    }
+
+    /// Runs `command` with the container's shell (`["CMD-SHELL", command]`).
+    ///
+    /// ```
+    /// let check = wharf::container::Healthcheck::shell("test -f /tmp/ready");
+    /// ```
+    pub fn shell(command: impl Into<String>) -> Healthcheck {
+        Healthcheck::test(vec!["CMD-SHELL".to_owned(), command.into()])
+    }
+
+    /// No health check, even if the image defines one (`["NONE"]`).
+    ///
+    /// ```
+    /// let check = wharf::container::Healthcheck::none();
+    /// ```
+    pub fn none() -> Healthcheck {
+        Healthcheck::test(vec!["NONE".to_owned()])
+    }
+
+    /// The time between two checks.
+    ///
+    /// ```
+    /// let check = wharf::container::Healthcheck::shell("true").interval(std::time::Duration::from_secs(5));
+    /// ```
+    pub fn interval(mut self, every: Duration) -> Healthcheck {
+        self.0.interval = Some(nanos(every));
+        self
+    }
+
+    /// How long one check may run before it counts as failed.
+    ///
+    /// ```
+    /// let check = wharf::container::Healthcheck::shell("true").timeout(std::time::Duration::from_secs(2));
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Healthcheck {
+        self.0.timeout = Some(nanos(timeout));
+        self
+    }
+
+    /// How many failures in a row make the container unhealthy.
+    ///
+    /// ```
+    /// let check = wharf::container::Healthcheck::shell("true").retries(5);
+    /// ```
+    pub fn retries(mut self, retries: u32) -> Healthcheck {
+        self.0.retries = Some(i64::from(retries));
+        self
+    }
+
+    /// The time the container gets to start, during which failures do not
+    /// count.
+    ///
+    /// ```
+    /// let check = wharf::container::Healthcheck::shell("true").start_period(std::time::Duration::from_secs(30));
+    /// ```
+    pub fn start_period(mut self, period: Duration) -> Healthcheck {
+        self.0.start_period = Some(nanos(period));
+        self
+    }
+
+    /// The time between checks during the start period (API 1.44 and
+    /// later).
+    ///
+    /// ```
+    /// let check = wharf::container::Healthcheck::shell("true").start_interval(std::time::Duration::from_secs(1));
+    /// ```
+    pub fn start_interval(mut self, every: Duration) -> Healthcheck {
+        self.0.start_interval = Some(nanos(every));
+        self
+    }
+}
+
+impl From<Healthcheck> for HealthConfig {
+    fn from(check: Healthcheck) -> HealthConfig {
+        check.0
+    }
+}
+
+/// A duration in nanoseconds, as the API counts them (saturating).
+fn nanos(d: Duration) -> i64 {
+    i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)
 }
 
 /// When the daemon restarts a container that stopped.

@@ -44,7 +44,7 @@ pub use archive::{Archive, CommitOptions, PathStat, UploadOptions, PATH_STAT_HEA
 pub use attach::AttachOptions;
 #[cfg(feature = "websocket")]
 pub use attach_ws::WebsocketAttachOptions;
-pub use create::{ContainerSpec, ContainerUpdate, Created, HostSpec, Restart};
+pub use create::{ContainerSpec, ContainerUpdate, Created, Healthcheck, HostSpec, Restart};
 pub use lifecycle::{ExitStatus, PendingWait, RemoveOptions, StopOptions};
 pub use list::ListOptions;
 pub use logs::{LogStream, LogsOptions};
