@@ -32,8 +32,10 @@
 //! one dropped halfway, one whose body ends with the connection, and one
 //! the daemon asked to close (`Connection: close`) are closed. A connection
 //! taken from the pool that turns out to be closed by the daemon (it answers
-//! nothing at all) is replaced by a fresh one and the request sent again,
-//! unless its body was a stream that cannot be replayed.
+//! nothing at all) is replaced by a fresh one and the request sent again
+//! when that is safe: the request had not been written yet, or its method is
+//! idempotent. A streamed body always gets a fresh connection, since it
+//! cannot be sent twice.
 
 pub(crate) mod framing;
 
