@@ -982,7 +982,11 @@ impl Request {
             Timeout::Idle(t) => (None, Some(t)),
             Timeout::Unlimited => (None, None),
         };
-        let deadline = total.map(|t| tokio::time::Instant::now() + t);
+        let limit = match (total, idle) {
+            (Some(t), _) => http1::Limit::Deadline(tokio::time::Instant::now() + t, t),
+            (None, Some(t)) => http1::Limit::Idle(t),
+            (None, None) => http1::Limit::None,
+        };
         let head = http1::RequestHead {
             method: self.method.as_str(),
             target: &target,
@@ -1001,10 +1005,12 @@ impl Request {
         let started = Instant::now();
         let exchange = async {
             let sent = http1::exchange(&transport.pool, &head, self.body);
-            let result = match (deadline, total, idle) {
-                (Some(at), Some(t), _) => tokio::time::timeout_at(at, sent).await.map_err(|_| t),
-                (_, _, Some(t)) => tokio::time::timeout(t, sent).await.map_err(|_| t),
-                _ => Ok(sent.await),
+            let result = match limit {
+                http1::Limit::Deadline(at, t) => {
+                    tokio::time::timeout_at(at, sent).await.map_err(|_| t)
+                }
+                http1::Limit::Idle(t) => tokio::time::timeout(t, sent).await.map_err(|_| t),
+                http1::Limit::None => Ok(sent.await),
             };
             match result {
                 Ok(Ok(answer)) => Ok(answer),
@@ -1016,11 +1022,6 @@ impl Request {
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         let (head, conn) = result.map_err(|e| e.with_request(self.method.as_str(), &path))?;
         span.record("status", head.status);
-        let limit = match (deadline, total, idle) {
-            (Some(at), Some(t), _) => http1::Limit::Deadline(at, t),
-            (_, _, Some(t)) => http1::Limit::Idle(t),
-            _ => http1::Limit::None,
-        };
         let body = http1::Body::new(&head, conn, &transport.pool, limit);
         Ok(Response {
             status: head.status,
@@ -1191,7 +1192,7 @@ impl Response {
         std::future::poll_fn(|cx| self.poll_chunk(cx)).await
     }
 
-    pub(crate) fn poll_chunk(
+    fn poll_chunk(
         &mut self,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Result<Option<Bytes>>> {
@@ -1278,8 +1279,13 @@ impl Response {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn bytes_stream(mut self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
-        futures_util::stream::poll_fn(move |cx| self.poll_chunk(cx).map(Result::transpose))
+    pub fn bytes_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
+        self.into_body_stream()
+    }
+
+    /// [`Response::bytes_stream`] as a type that can be named.
+    pub(crate) fn into_body_stream(self) -> BodyStream {
+        BodyStream(self)
     }
 
     /// The error for an unsuccessful answer, with the daemon's message (at
@@ -1292,13 +1298,10 @@ impl Response {
         let mut truncated = false;
         // A broken error body still leaves the status to report.
         while let Ok(Some(chunk)) = self.chunk().await {
-            let room = crate::error::ERROR_BODY_LIMIT - body.len();
-            if chunk.len() > room {
-                body.extend_from_slice(&chunk[..room]);
+            if crate::error::push_capped(&mut body, &chunk, crate::error::ERROR_BODY_LIMIT) {
                 truncated = true;
                 break;
             }
-            body.extend_from_slice(&chunk);
         }
         Error::from_body(self.status, is_json, &body, truncated)
             .with_request(self.method.as_str(), &self.path)
@@ -1313,6 +1316,20 @@ impl Response {
             http1::BodyError::Timeout(t) => timeout_error(t, self.total.is_some()),
         };
         error.with_request(self.method.as_str(), &self.path)
+    }
+}
+
+/// The body of a [`Response`] as a stream of pieces.
+pub(crate) struct BodyStream(Response);
+
+impl Stream for BodyStream {
+    type Item = Result<Bytes>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.get_mut().0.poll_chunk(cx).map(Result::transpose)
     }
 }
 

@@ -530,20 +530,25 @@ impl Error {
 /// bytes and whether the body was longer.
 async fn read_capped(mut response: reqwest::Response, cap: usize) -> (Vec<u8>, bool) {
     let mut body = Vec::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                let room = cap - body.len();
-                if chunk.len() > room {
-                    body.extend_from_slice(&chunk[..room]);
-                    return (body, true);
-                }
-                body.extend_from_slice(&chunk);
-            }
-            // A broken error body still leaves the status to report.
-            Ok(None) | Err(_) => return (body, false),
+    // A broken error body still leaves the status to report.
+    while let Ok(Some(chunk)) = response.chunk().await {
+        if push_capped(&mut body, &chunk, cap) {
+            return (body, true);
         }
     }
+    (body, false)
+}
+
+/// Adds `chunk` to an error body kept to at most `cap` bytes; true when
+/// some of it did not fit (the body is cut there).
+pub(crate) fn push_capped(body: &mut Vec<u8>, chunk: &[u8], cap: usize) -> bool {
+    let room = cap - body.len();
+    if chunk.len() > room {
+        body.extend_from_slice(&chunk[..room]);
+        return true;
+    }
+    body.extend_from_slice(chunk);
+    false
 }
 
 /// The daemon's message: `{"message": "..."}` (the Engine API's error

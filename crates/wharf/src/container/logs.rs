@@ -7,10 +7,11 @@ use std::task::{ready, Context, Poll};
 use futures_core::Stream;
 
 use super::flag;
+use crate::client::BodyStream;
 use crate::error::Result;
 use crate::hijack::stream_error;
-use crate::stream::{Demuxer, LogOutput, Mode, StreamError};
-use crate::{Container, Error, Response};
+use crate::stream::{DemuxStream, LogOutput, Mode, StreamError};
+use crate::{Container, Error};
 
 /// Which logs to read ([`Container::logs`]).
 ///
@@ -153,8 +154,7 @@ impl LogsOptions {
 /// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct LogStream {
-    response: Response,
-    demuxer: Demuxer,
+    inner: DemuxStream<BodyStream>,
     mode: Mode,
     done: bool,
 }
@@ -177,37 +177,26 @@ impl LogStream {
 impl Stream for LogStream {
     type Item = Result<LogOutput>;
 
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        // The demultiplexer reads the body's pieces as they come, in this
-        // one function: a log of small frames is read at the pace of the
-        // socket, not of layers of streams.
-        let this = self.get_mut();
-        loop {
-            if this.done {
-                return Poll::Ready(None);
-            }
-            match this.demuxer.next() {
-                Some(Ok(piece)) => return Poll::Ready(Some(Ok(piece))),
-                Some(Err(e)) => {
-                    this.done = true;
-                    return Poll::Ready(Some(Err(stream_error::<Error>(StreamError::Demux(e)))));
-                }
-                None if this.demuxer.is_finished() => {
-                    this.done = true;
-                    return Poll::Ready(None);
-                }
-                None => {}
-            }
-            match ready!(this.response.poll_chunk(cx)) {
-                Ok(Some(chunk)) => this.demuxer.push(chunk),
-                Ok(None) => this.demuxer.finish(),
-                Err(e) => {
-                    // The body's own errors already say which request.
-                    this.done = true;
-                    return Poll::Ready(Some(Err(e)));
-                }
-            }
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.done {
+            return Poll::Ready(None);
         }
+        let next = ready!(Pin::new(&mut self.inner).poll_next(cx));
+        Poll::Ready(match next {
+            None => {
+                self.done = true;
+                None
+            }
+            Some(Ok(piece)) => Some(Ok(piece)),
+            Some(Err(e)) => {
+                self.done = true;
+                Some(Err(match e {
+                    // The body's own errors already say which request.
+                    StreamError::Transport(e) => e,
+                    other => stream_error::<Error>(other),
+                }))
+            }
+        })
     }
 }
 
@@ -268,8 +257,7 @@ impl Container {
         let version = self.docker().api_version().await?;
         let mode = Mode::from_content_type(response.header("Content-Type"), version, fallback);
         Ok(LogStream {
-            response,
-            demuxer: Demuxer::new(mode),
+            inner: DemuxStream::new(response.into_body_stream(), mode),
             mode,
             done: false,
         })

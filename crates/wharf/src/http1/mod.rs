@@ -386,9 +386,7 @@ async fn read_head(conn: &mut Conn, is_head: bool) -> Result<Head, Failure> {
                 )));
             }
         }
-        if conn.buf.capacity() - conn.buf.len() < 4096 {
-            conn.buf.reserve(READ_SIZE);
-        }
+        make_room(&mut conn.buf);
         let n = conn.io.read_buf(&mut conn.buf).await.map_err(Failure::Io)?;
         if n == 0 {
             return Err(if seen_any {
@@ -400,6 +398,14 @@ async fn read_head(conn: &mut Conn, is_head: bool) -> Result<Head, Failure> {
                 ))
             });
         }
+    }
+}
+
+/// Makes room for the next read: a fresh `READ_SIZE` when less than 4 KiB
+/// is left (reusing the buffer's memory when nothing else holds it).
+fn make_room(buf: &mut BytesMut) {
+    if buf.capacity() - buf.len() < 4096 {
+        buf.reserve(READ_SIZE);
     }
 }
 
@@ -482,7 +488,8 @@ fn parse_head(buf: &mut BytesMut, is_head: bool) -> Result<Option<Head>, Failure
     }))
 }
 
-/// Limits on reading a body.
+/// Limits on an exchange and on reading its body.
+#[derive(Clone, Copy)]
 pub(crate) enum Limit {
     None,
     /// The whole exchange must end by then.
@@ -616,9 +623,7 @@ impl Body {
             let Some(conn) = self.conn.as_mut() else {
                 return Poll::Ready(None);
             };
-            if conn.buf.capacity() - conn.buf.len() < 4096 {
-                conn.buf.reserve(READ_SIZE);
-            }
+            make_room(&mut conn.buf);
             match tokio_util::io::poll_read_buf(Pin::new(&mut conn.io), cx, &mut conn.buf) {
                 Poll::Ready(Ok(0)) => {
                     self.conn = None;
