@@ -424,3 +424,57 @@ pub fn engine(api_version: &'static str) -> impl Fn(&Recorded) -> Reply + Send +
         }
     }
 }
+
+/// A server that answers every request on a unix socket with `answer` as it
+/// is (head and body, byte for byte), written `piece` bytes at a time, then
+/// closes the connection if `close`. For answers no daemon sends on a good
+/// day, and for bodies cut up in every way. Returns the directory holding
+/// its socket, a client for it (API 1.51) and the count of connections.
+pub async fn raw_server(
+    answer: impl Into<Vec<u8>>,
+    piece: usize,
+    close: bool,
+) -> (tempfile::TempDir, wharf::Docker, Arc<AtomicUsize>) {
+    let answer: Arc<[u8]> = answer.into().into();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("docker.sock");
+    let listener = tokio::net::UnixListener::bind(&path).expect("bind unix socket");
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                loop {
+                    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match conn.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => seen.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let end = seen.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+                    seen.drain(..end + 4);
+                    for part in answer.chunks(piece) {
+                        if conn.write_all(part).await.is_err() {
+                            return;
+                        }
+                        tokio::task::yield_now().await;
+                    }
+                    if close {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let docker = wharf::Docker::builder()
+        .environment(wharf::endpoint::Environment::empty())
+        .host(format!("unix://{}", path.display()))
+        .api_version(wharf::ApiVersion::new(1, 51))
+        .build()
+        .expect("client");
+    (dir, docker, connections)
+}

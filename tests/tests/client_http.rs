@@ -3,63 +3,10 @@
 //! Each gives a typed error that says what went wrong, after whatever data
 //! came before it.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::UnixListener;
-use wharf::endpoint::Environment;
-use wharf::{ApiVersion, Docker, ErrorKind};
-
-/// A server that answers every request with `answer`, written `piece`
-/// bytes at a time, then closes the connection if `close`. Returns the
-/// directory holding its socket, a client for it and the connection count.
-async fn raw_server(
-    answer: &'static [u8],
-    piece: usize,
-    close: bool,
-) -> (tempfile::TempDir, Docker, Arc<AtomicUsize>) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("docker.sock");
-    let listener = UnixListener::bind(&path).unwrap();
-    let connections = Arc::new(AtomicUsize::new(0));
-    let counted = connections.clone();
-    tokio::spawn(async move {
-        while let Ok((mut conn, _)) = listener.accept().await {
-            counted.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(async move {
-                let mut seen = Vec::new();
-                let mut buf = [0u8; 4096];
-                loop {
-                    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match conn.read(&mut buf).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => seen.extend_from_slice(&buf[..n]),
-                        }
-                    }
-                    let end = seen.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-                    seen.drain(..end + 4);
-                    for part in answer.chunks(piece) {
-                        if conn.write_all(part).await.is_err() {
-                            return;
-                        }
-                        tokio::task::yield_now().await;
-                    }
-                    if close {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    let docker = Docker::builder()
-        .environment(Environment::empty())
-        .host(format!("unix://{}", path.display()))
-        .api_version(ApiVersion::new(1, 51))
-        .build()
-        .unwrap();
-    (dir, docker, connections)
-}
+use wharf::ErrorKind;
+use wharf_tests::server::raw_server;
 
 #[tokio::test]
 async fn a_body_cut_short_is_a_protocol_error_after_its_data() {

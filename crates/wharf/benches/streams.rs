@@ -1,5 +1,5 @@
-//! Reading a container's logs through the client, against the fastest
-//! reader one could write by hand for the same socket.
+//! Reading a container's logs through the client, against a minimal
+//! reader written by hand for the same socket.
 //!
 //! A local server on a unix socket plays `dockerd` answering
 //! `GET /containers/{id}/logs`: 16 MiB of multiplexed output in 100-byte
@@ -9,7 +9,9 @@
 //! and count the payload bytes:
 //!
 //! - `wharf_logs`: [`Container::logs`](wharf::Container::logs), the whole
-//!   client (its chunked decoding, the demultiplexer, the error mapping);
+//!   client (its chunked decoding, the demultiplexer, the error mapping),
+//!   which takes each chunk carrying one frame straight from its read
+//!   buffer;
 //! - `body_chunks`: the response's body pieces alone
 //!   ([`Response::chunk`](wharf::Response::chunk)), without demultiplexing;
 //! - `hand_reader`: a minimal reader: one `read` into a 64 KiB buffer at a
@@ -19,6 +21,13 @@
 //! After criterion's report, the two are timed again alternately in the
 //! same process and the ratio of their throughputs is printed (the target
 //! is at least 0.8).
+//!
+//! On Linux with two CPUs or more, the server's thread is pinned to one CPU
+//! and the readers to another, as dockerd and its clients usually run, so
+//! that is the same in every run. On a small virtual machine the reference
+//! still varies from one process to the next (the hand reader at about 1.3
+//! or about 2.4 GiB/s on a 2-vCPU VM, for reasons outside the process):
+//! compare the ratios of a few runs.
 //!
 //! Run with `cargo bench --bench streams`.
 
@@ -62,12 +71,33 @@ fn response_body_len() -> usize {
     FRAMES * (FRAME + 8)
 }
 
+/// Pins the calling thread to `cpu`, if there are two CPUs or more to
+/// share between the server and the readers. Says what it did.
+fn pin_to(cpu: usize, who: &str) {
+    #[cfg(target_os = "linux")]
+    {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cpus >= 2 {
+            use nix::sched::{sched_setaffinity, CpuSet};
+            let mut set = CpuSet::new();
+            if set.set(cpu).is_ok()
+                && sched_setaffinity(nix::unistd::Pid::from_raw(0), &set).is_ok()
+            {
+                eprintln!("{who} pinned to CPU {cpu}");
+                return;
+            }
+        }
+    }
+    eprintln!("{who} not pinned");
+}
+
 /// Serves `answer` to every request, on a thread of its own.
 fn serve(path: &Path) {
     let answer: &'static [u8] = Box::leak(response().into_boxed_slice());
     let listener = std::os::unix::net::UnixListener::bind(path).unwrap();
     listener.set_nonblocking(true).unwrap();
     std::thread::spawn(move || {
+        pin_to(1, "server");
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -216,6 +246,7 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let path: PathBuf = dir.path().join("docker.sock");
     serve(&path);
+    pin_to(0, "readers");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -1192,7 +1192,7 @@ impl Response {
         std::future::poll_fn(|cx| self.poll_chunk(cx)).await
     }
 
-    fn poll_chunk(
+    pub(crate) fn poll_chunk(
         &mut self,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Result<Option<Bytes>>> {
@@ -1201,6 +1201,29 @@ impl Response {
             Some(Ok(piece)) => Ok(Some(piece)),
             Some(Err(e)) => Err(self.body_error(e)),
         })
+    }
+
+    /// See [`http1::Body::poll_fill`].
+    pub(crate) fn poll_fill(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<usize>> {
+        self.body.poll_fill(cx).map_err(|e| self.body_error(e))
+    }
+
+    /// See [`http1::Body::take_buffered`].
+    pub(crate) fn take_buffered(&mut self) -> Option<Bytes> {
+        self.body.take_buffered()
+    }
+
+    /// See [`http1::Body::give_back`].
+    pub(crate) fn give_back(&mut self, rest: &[u8]) {
+        self.body.give_back(rest)
+    }
+
+    /// See [`http1::Body::wants_read`].
+    pub(crate) fn wants_read(&self) -> bool {
+        self.body.wants_read()
     }
 
     /// The whole body.
@@ -1280,11 +1303,6 @@ impl Response {
     /// # }
     /// ```
     pub fn bytes_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
-        self.into_body_stream()
-    }
-
-    /// [`Response::bytes_stream`] as a type that can be named.
-    pub(crate) fn into_body_stream(self) -> BodyStream {
         BodyStream(self)
     }
 

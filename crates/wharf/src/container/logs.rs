@@ -4,14 +4,16 @@ use std::fmt;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
+use bytes::{Buf, Bytes};
 use futures_core::Stream;
 
 use super::flag;
-use crate::client::BodyStream;
 use crate::error::Result;
 use crate::hijack::stream_error;
-use crate::stream::{DemuxStream, LogOutput, Mode, StreamError};
-use crate::{Container, Error};
+use crate::http1::whole_chunk_unit;
+use crate::stream::demux::Demuxer;
+use crate::stream::{LogOutput, Mode, StreamError};
+use crate::{Container, Error, Response};
 
 /// Which logs to read ([`Container::logs`]).
 ///
@@ -154,7 +156,11 @@ impl LogsOptions {
 /// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct LogStream {
-    inner: DemuxStream<BodyStream>,
+    response: Response,
+    /// What was taken from the response's read buffer, whole chunks
+    /// first, framing included, not yet delivered.
+    run: Bytes,
+    demuxer: Demuxer,
     mode: Mode,
     done: bool,
 }
@@ -174,29 +180,85 @@ impl LogStream {
     }
 }
 
+/// Two ways through, with the same result:
+///
+/// - dockerd writes each frame as a chunk of its own. While the demuxer
+///   holds nothing, the whole chunks in the read buffer are taken as they
+///   are, and each that carries exactly one frame gives its payload, sliced
+///   out: no copy, and one step per frame.
+/// - Anything else (TTY output, frames split over chunks or sharing one,
+///   the end of the body, errors) goes through the body's pieces and the
+///   demuxer.
 impl Stream for LogStream {
     type Item = Result<LogOutput>;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if self.done {
-            return Poll::Ready(None);
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if let Some(piece) = this.demuxer.next_whole_frame() {
+                return Poll::Ready(Some(Ok(piece)));
+            }
+            if this.demuxer.is_idle() {
+                if !this.run.is_empty() {
+                    if let Some((start, size)) = whole_chunk_unit(&this.run) {
+                        let data = &this.run[start..start + size];
+                        if let Some((skip, channel)) = Demuxer::whole_frame(data) {
+                            this.run.advance(start + skip);
+                            let payload = this.run.split_to(size - skip);
+                            this.run.advance(2);
+                            return Poll::Ready(Some(Ok(channel.wrap(payload))));
+                        }
+                    }
+                    // Whole chunks that are not one frame each go to the
+                    // demuxer; the rest goes back to the body.
+                    while let Some((start, size)) = whole_chunk_unit(&this.run) {
+                        this.demuxer.push(this.run.slice(start..start + size));
+                        this.run.advance(start + size + 2);
+                    }
+                    this.response.give_back(&this.run);
+                    this.run = Bytes::new();
+                    continue;
+                }
+                if let Some(run) = this.response.take_buffered() {
+                    this.run = run;
+                    continue;
+                }
+                if this.response.wants_read() {
+                    match ready!(this.response.poll_fill(cx)) {
+                        // At the end of the connection, no more reads are
+                        // wanted: the other way takes over.
+                        Ok(_) => continue,
+                        Err(e) => {
+                            this.done = true;
+                            return Poll::Ready(Some(Err(e)));
+                        }
+                    }
+                }
+            }
+            match this.demuxer.next() {
+                Some(Ok(piece)) => return Poll::Ready(Some(Ok(piece))),
+                Some(Err(e)) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(stream_error::<Error>(StreamError::Demux(e)))));
+                }
+                None if this.demuxer.is_finished() => {
+                    this.done = true;
+                    return Poll::Ready(None);
+                }
+                None => {}
+            }
+            match ready!(this.response.poll_chunk(cx)) {
+                Ok(Some(chunk)) => this.demuxer.push(chunk),
+                Ok(None) => this.demuxer.finish(),
+                Err(e) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+            }
         }
-        let next = ready!(Pin::new(&mut self.inner).poll_next(cx));
-        Poll::Ready(match next {
-            None => {
-                self.done = true;
-                None
-            }
-            Some(Ok(piece)) => Some(Ok(piece)),
-            Some(Err(e)) => {
-                self.done = true;
-                Some(Err(match e {
-                    // The body's own errors already say which request.
-                    StreamError::Transport(e) => e,
-                    other => stream_error::<Error>(other),
-                }))
-            }
-        })
     }
 }
 
@@ -257,7 +319,9 @@ impl Container {
         let version = self.docker().api_version().await?;
         let mode = Mode::from_content_type(response.header("Content-Type"), version, fallback);
         Ok(LogStream {
-            inner: DemuxStream::new(response.into_body_stream(), mode),
+            response,
+            run: Bytes::new(),
+            demuxer: Demuxer::new(mode),
             mode,
             done: false,
         })

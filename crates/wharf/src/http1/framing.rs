@@ -22,8 +22,9 @@
 
 use std::fmt;
 
+use bytes::BytesMut;
 #[cfg(test)]
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Buf, Bytes};
 
 /// The longest chunk-size or trailer line accepted.
 const MAX_LINE: usize = 4096;
@@ -180,6 +181,39 @@ impl Decoder {
         }
     }
 
+    /// If the decoder is between chunks and a whole chunk (see
+    /// [`whole_chunk_unit`]) follows in `buf`: how many bytes end the
+    /// previous chunk, before the whole chunk's size line. The decoder then
+    /// stands at that size line.
+    #[inline]
+    pub(crate) fn skip_to_whole_chunk(&mut self, buf: &[u8]) -> Option<usize> {
+        let skip = match self {
+            Decoder::Chunked(Chunk::DataEnd) if buf.starts_with(b"\r\n") => 2,
+            Decoder::Chunked(Chunk::Size) => 0,
+            _ => return None,
+        };
+        whole_chunk_unit(&buf[skip..])?;
+        *self = Decoder::Chunked(Chunk::Size);
+        Some(skip)
+    }
+
+    /// Copies the data of the whole chunks (see [`whole_chunk_unit`]) at
+    /// the front of `buf` into `out`; returns how many bytes of `buf` that
+    /// used.
+    ///
+    /// One tight loop over what one read brought: dockerd sends a chunk
+    /// per write, so a read holds hundreds of small chunks.
+    pub(crate) fn gather_whole_chunks(&mut self, buf: &[u8], out: &mut BytesMut) -> usize {
+        let Some(mut at) = self.skip_to_whole_chunk(buf) else {
+            return 0;
+        };
+        while let Some((start, size)) = whole_chunk_unit(&buf[at..]) {
+            out.extend_from_slice(&buf[at + start..at + start + size]);
+            at += start + size + 2;
+        }
+        at
+    }
+
     /// The connection ended with nothing left unread: fine for an
     /// end-delimited body, a truncation for the others.
     pub(crate) fn eof(&mut self) -> Result<(), FramingError> {
@@ -228,24 +262,46 @@ fn line<T>(
     }
 }
 
+/// The value of each byte as a hex digit, or `NOT_HEX`.
+static HEX: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 16 {
+        table[b"0123456789abcdef"[i] as usize] = i as u8;
+        table[b"0123456789ABCDEF"[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+const NOT_HEX: u8 = 0xff;
+
 /// The usual size line, hex digits and CRLF (`6c\r\n`), read without
 /// looking for the line's end first; `None` for anything else.
-#[inline]
+#[inline(always)]
 fn plain_size_line(buf: &[u8]) -> Option<(usize, u64)> {
     let mut size = 0u64;
     let mut i = 0;
     while i < 15 {
-        let d = *buf.get(i)?;
-        let v = match d {
-            b'0'..=b'9' => d - b'0',
-            b'a'..=b'f' => d - b'a' + 10,
-            b'A'..=b'F' => d - b'A' + 10,
-            _ => break,
-        };
+        let v = HEX[usize::from(*buf.get(i)?)];
+        if v == NOT_HEX {
+            break;
+        }
         size = size << 4 | u64::from(v);
         i += 1;
     }
     (i > 0 && buf.get(i..i + 2)? == b"\r\n").then_some((i + 2, size))
+}
+
+/// A whole chunk at the front of `buf`, as dockerd writes them: a plain
+/// size line, the data, and the CRLF after it, all there. Where the data
+/// starts and its size; `None` for anything else (including the last
+/// chunk).
+#[inline(always)]
+pub(crate) fn whole_chunk_unit(buf: &[u8]) -> Option<(usize, usize)> {
+    let (start, size) = plain_size_line(buf)?;
+    let size = usize::try_from(size).ok()?;
+    let end = start.checked_add(size)?;
+    (size > 0 && buf.get(end..end.checked_add(2)?)? == b"\r\n").then_some((start, size))
 }
 
 /// `1a;name=value` → 26.
@@ -259,12 +315,10 @@ fn parse_size(line: &[u8]) -> Result<u64, FramingError> {
         i += 1;
     }
     while let Some(&d) = line.get(i) {
-        let v = match d {
-            b'0'..=b'9' => d - b'0',
-            b'a'..=b'f' => d - b'a' + 10,
-            b'A'..=b'F' => d - b'A' + 10,
-            _ => break,
-        };
+        let v = HEX[usize::from(d)];
+        if v == NOT_HEX {
+            break;
+        }
         size = size << 4 | u64::from(v);
         digits += 1;
         i += 1;
@@ -287,7 +341,22 @@ mod tests {
 
     /// Feeds `input` split at `splits`, collecting the body; `Err` carries
     /// the error's text.
-    fn run(mut decoder: Decoder, input: &[u8], splits: &[usize]) -> Result<Vec<u8>, String> {
+    fn run(decoder: Decoder, input: &[u8], splits: &[usize]) -> Result<Vec<u8>, String> {
+        run_with(decoder, input, splits, false)
+    }
+
+    /// As [`run`], but whole chunks are taken first at every step, as the
+    /// logs stream does: the output must be the same.
+    fn run_taking_whole(input: &[u8], splits: &[usize]) -> Result<Vec<u8>, String> {
+        run_with(Decoder::chunked(), input, splits, true)
+    }
+
+    fn run_with(
+        mut decoder: Decoder,
+        input: &[u8],
+        splits: &[usize],
+        take_whole: bool,
+    ) -> Result<Vec<u8>, String> {
         let mut buf = BytesMut::new();
         let mut out = Vec::new();
         let mut at = 0;
@@ -296,7 +365,26 @@ mod tests {
         for cut in cuts {
             buf.extend_from_slice(&input[at..cut]);
             at = cut;
-            while let Some(piece) = decoder.decode(&mut buf).map_err(|e| e.0)? {
+            loop {
+                if let Some(skip) = take_whole
+                    .then(|| decoder.skip_to_whole_chunk(&buf))
+                    .flatten()
+                {
+                    buf.advance(skip);
+                    // All of the buffer is taken; what follows the whole
+                    // chunks goes back, as the logs stream does.
+                    let run = buf.split();
+                    let mut at = 0;
+                    while let Some((start, size)) = whole_chunk_unit(&run[at..]) {
+                        out.extend_from_slice(&run[at + start..at + start + size]);
+                        at += start + size + 2;
+                    }
+                    assert!(at > 0, "a whole chunk first");
+                    buf.extend_from_slice(&run[at..]);
+                }
+                let Some(piece) = decoder.decode(&mut buf).map_err(|e| e.0)? else {
+                    break;
+                };
                 assert!(!piece.is_empty());
                 out.extend_from_slice(&piece);
             }
@@ -321,6 +409,63 @@ mod tests {
         }
         let every: Vec<usize> = (0..CHUNKED.len()).collect();
         assert_eq!(run(Decoder::chunked(), CHUNKED, &every).unwrap(), want);
+    }
+
+    #[test]
+    fn whole_chunks_are_taken_at_every_split() {
+        // Whole chunks, one with an extension, a bare LF, upper-case hex.
+        const BODY: &[u8] =
+            b"5\r\nhello\r\n1;x=y\r\n \r\n3\r\nwor\r\n2\nld\n1\r\n!\r\nA\r\n0123456789\r\n0\r\n\r\n";
+        let want = b"hello world!0123456789".to_vec();
+        assert_eq!(run(Decoder::chunked(), BODY, &[]).unwrap(), want);
+        for i in 0..=BODY.len() {
+            assert_eq!(run_taking_whole(BODY, &[i]).unwrap(), want, "{i}");
+            for j in i..=BODY.len() {
+                assert_eq!(run_taking_whole(BODY, &[i, j]).unwrap(), want, "{i} {j}");
+            }
+        }
+        let every: Vec<usize> = (0..BODY.len()).collect();
+        assert_eq!(run_taking_whole(BODY, &every).unwrap(), want);
+        // Errors are the decoder's, whichever way the chunks are read.
+        for input in [&b"5\r\nhelloXX"[..], b"5\r\nhel", b"5\r\nhello\r\n"] {
+            for i in 0..=input.len() {
+                assert_eq!(
+                    run_taking_whole(input, &[i]),
+                    run(Decoder::chunked(), input, &[i]),
+                    "{input:?} {i}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_whole_chunk_has_a_plain_size_line_data_and_crlf() {
+        assert_eq!(whole_chunk_unit(b"5\r\nhello\r\nrest"), Some((3, 5)));
+        assert_eq!(whole_chunk_unit(b"6C\r\n"), None);
+        for not_whole in [
+            &b"5\r\nhello\r"[..],
+            b"5\r\nhelloXX",
+            b"5;x\r\nhello\r\n",
+            b"5\nhello\r\n",
+            b"0\r\n\r\n",
+            b"\r\n5\r\nhello\r\n",
+            b"",
+        ] {
+            assert_eq!(whole_chunk_unit(not_whole), None, "{not_whole:?}");
+        }
+        // Between chunks the CRLF ending the previous one is skipped, and
+        // the decoder is left before the next size line.
+        let mut d = Decoder::Chunked(Chunk::DataEnd);
+        assert_eq!(d.skip_to_whole_chunk(b"\r\n1\r\na\r\n2\r\nbc"), Some(2));
+        assert_eq!(d, Decoder::Chunked(Chunk::Size));
+        assert_eq!(d.skip_to_whole_chunk(b"1\r\na\r\n"), Some(0));
+        assert_eq!(d.skip_to_whole_chunk(b"3\r\nde"), None);
+        assert_eq!(d, Decoder::Chunked(Chunk::Size));
+        let mut d = Decoder::Chunked(Chunk::DataEnd);
+        assert_eq!(d.skip_to_whole_chunk(b"\r\n3\r\nde"), None);
+        assert_eq!(d, Decoder::Chunked(Chunk::DataEnd));
+        let mut d = Decoder::Chunked(Chunk::Data(3));
+        assert_eq!(d.skip_to_whole_chunk(b"abc\r\n1\r\na\r\n"), None);
     }
 
     #[test]

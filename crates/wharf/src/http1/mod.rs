@@ -44,7 +44,7 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::{Buf, Bytes, BytesMut};
@@ -55,7 +55,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, ReadBuf};
 use tokio::time::Sleep;
 
 use crate::transport::io::{Dial, Io};
-pub(crate) use framing::{Decoder, FramingError};
+pub(crate) use framing::{whole_chunk_unit, Chunk, Decoder, FramingError};
 
 /// Bytes asked of the socket per read.
 const READ_SIZE: usize = 64 * 1024;
@@ -516,7 +516,14 @@ pub(crate) struct Body {
     timer: Option<(Pin<Box<Sleep>>, Option<Duration>, Duration)>,
     /// An error found after data that was delivered first.
     failed: Option<BodyError>,
+    /// A read found the end of the connection.
+    eof: bool,
 }
+
+/// How much of a chunk [`Body::wants_read`] lets gather in the read buffer
+/// before leaving it to [`Body::poll_chunk`], which delivers pieces as they
+/// arrive.
+const WHOLE_CHUNK_MAX: usize = 32 * 1024;
 
 impl Body {
     /// The body after `head` on `conn`.
@@ -536,6 +543,7 @@ impl Body {
             pool: head.keep_alive.then(|| pool.clone()),
             timer,
             failed: None,
+            eof: false,
         };
         // After a 101 the connection is the caller's (into_upgraded).
         if body.decoder.is_done() && head.status != 101 {
@@ -572,6 +580,9 @@ impl Body {
             // How much of the buffer has been used.
             let mut used = 0;
             loop {
+                if let Some(out) = gathered.as_mut() {
+                    used += self.decoder.gather_whole_chunks(&conn.buf[used..], out);
+                }
                 match self.decoder.next_data(&conn.buf[used..]) {
                     Ok((skip, Some(n))) => {
                         let start = used + skip;
@@ -620,38 +631,106 @@ impl Body {
             if let Some(out) = gathered {
                 return Poll::Ready(Some(Ok(out.freeze())));
             }
-            let Some(conn) = self.conn.as_mut() else {
+            if self.conn.is_none() {
                 return Poll::Ready(None);
-            };
-            make_room(&mut conn.buf);
-            match tokio_util::io::poll_read_buf(Pin::new(&mut conn.io), cx, &mut conn.buf) {
-                Poll::Ready(Ok(0)) => {
+            }
+            match ready!(self.poll_fill(cx)) {
+                Ok(0) => {
                     self.conn = None;
                     return Poll::Ready(
                         self.decoder.eof().err().map(|e| Err(BodyError::Framing(e))),
                     );
                 }
-                Poll::Ready(Ok(_)) => {
-                    if let Some((sleep, Some(idle), _)) = self.timer.as_mut() {
-                        sleep.as_mut().reset(tokio::time::Instant::now() + *idle);
-                    }
-                }
-                Poll::Ready(Err(e)) => {
-                    self.conn = None;
-                    return Poll::Ready(Some(Err(BodyError::Io(e))));
-                }
-                Poll::Pending => {
-                    if let Some((sleep, _, limit)) = self.timer.as_mut() {
-                        if sleep.as_mut().poll(cx).is_ready() {
-                            let limit = *limit;
-                            self.conn = None;
-                            return Poll::Ready(Some(Err(BodyError::Timeout(limit))));
-                        }
-                    }
-                    return Poll::Pending;
-                }
+                Ok(_) => {}
+                Err(e) => return Poll::Ready(Some(Err(e))),
             }
         }
+    }
+
+    /// Reads more of the body into the read buffer, without decoding it:
+    /// how many bytes came, 0 at the end of the connection. After an error
+    /// the body is over.
+    pub(crate) fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<Result<usize, BodyError>> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Poll::Ready(Ok(0));
+        };
+        if self.eof {
+            return Poll::Ready(Ok(0));
+        }
+        make_room(&mut conn.buf);
+        match tokio_util::io::poll_read_buf(Pin::new(&mut conn.io), cx, &mut conn.buf) {
+            Poll::Ready(Ok(0)) => {
+                self.eof = true;
+                Poll::Ready(Ok(0))
+            }
+            Poll::Ready(Ok(n)) => {
+                if let Some((sleep, Some(idle), _)) = self.timer.as_mut() {
+                    sleep.as_mut().reset(tokio::time::Instant::now() + *idle);
+                }
+                Poll::Ready(Ok(n))
+            }
+            Poll::Ready(Err(e)) => {
+                self.conn = None;
+                Poll::Ready(Err(BodyError::Io(e)))
+            }
+            Poll::Pending => {
+                if let Some((sleep, _, limit)) = self.timer.as_mut() {
+                    if sleep.as_mut().poll(cx).is_ready() {
+                        let limit = *limit;
+                        self.conn = None;
+                        return Poll::Ready(Err(BodyError::Timeout(limit)));
+                    }
+                }
+                Poll::Pending
+            }
+        }
+    }
+
+    /// Zero-copy, for a reader that parses the chunks itself: if a whole
+    /// chunk (see [`framing::whole_chunk_unit`]) is next in the read buffer,
+    /// all of the buffer from that chunk's size line on, which the body
+    /// counts as read. The reader hands back what it does not use
+    /// ([`give_back`](Body::give_back)) before the body is read any other
+    /// way. `None` if no whole chunk is next.
+    pub(crate) fn take_buffered(&mut self) -> Option<Bytes> {
+        let conn = self.conn.as_mut()?;
+        let skip = self.decoder.skip_to_whole_chunk(&conn.buf)?;
+        conn.buf.advance(skip);
+        Some(conn.buf.split().freeze())
+    }
+
+    /// Puts back the end of what [`take_buffered`](Body::take_buffered)
+    /// gave, from a chunk's size line on (a copy: at most the rest of one
+    /// read).
+    pub(crate) fn give_back(&mut self, rest: &[u8]) {
+        if let Some(conn) = self.conn.as_mut() {
+            debug_assert!(conn.buf.is_empty(), "given back before any other read");
+            conn.buf.extend_from_slice(rest);
+        }
+    }
+
+    /// After [`take_buffered`](Body::take_buffered) found no whole chunk:
+    /// whether the next chunk is small and only partly read, so a
+    /// [`poll_fill`](Body::poll_fill) could make it whole. Anything else
+    /// (the end of the body, bad framing, an unusual size line, a chunk
+    /// whose data is all there but not the CRLF after it, a large chunk) is
+    /// for [`poll_chunk`](Body::poll_chunk).
+    pub(crate) fn wants_read(&self) -> bool {
+        let Some(conn) = self.conn.as_ref() else {
+            return false;
+        };
+        if self.eof || conn.buf.len() >= WHOLE_CHUNK_MAX {
+            return false;
+        }
+        let mut decoder = self.decoder.clone();
+        matches!(
+            (decoder.next_data(&conn.buf), decoder),
+            (Ok(_), Decoder::Chunked(Chunk::Data(_)))
+                | (
+                    Ok((_, None)),
+                    Decoder::Chunked(Chunk::Size | Chunk::DataEnd)
+                )
+        )
     }
 
     /// The body has ended: the connection goes back to the pool if it can

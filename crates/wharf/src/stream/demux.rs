@@ -613,7 +613,7 @@ impl From<DemuxError> for io::Error {
 
 /// The stream a frame belongs to, from its type byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Channel {
+pub(crate) enum Channel {
     Stdin,
     Stdout,
     Stderr,
@@ -632,8 +632,27 @@ impl Channel {
         }
     }
 
+    /// The stream and the payload length of a valid frame header with a
+    /// payload; `None` for anything else.
+    #[inline(always)]
+    fn of_header(header: [u8; HEADER_LEN]) -> Option<(Channel, usize)> {
+        let header = u64::from_be_bytes(header);
+        let len = header as u32 as usize;
+        // The type byte is 0-3 and the reserved bytes are zero.
+        if (header >> 32) & 0xfcff_ffff != 0 || len == 0 {
+            return None;
+        }
+        let channel = match header >> 56 {
+            0 => Channel::Stdin,
+            1 => Channel::Stdout,
+            2 => Channel::Stderr,
+            _ => Channel::System,
+        };
+        Some((channel, len))
+    }
+
     #[inline]
-    fn wrap(self, bytes: Bytes) -> LogOutput {
+    pub(crate) fn wrap(self, bytes: Bytes) -> LogOutput {
         match self {
             Channel::Stdin => LogOutput::Stdin(bytes),
             Channel::Stdout => LogOutput::Stdout(bytes),
@@ -692,8 +711,11 @@ pub struct Demuxer {
     remaining: u32,
     /// Stream offset of the current (or incoming) frame's header.
     frame_offset: u64,
-    /// Stream offset of the first byte of `front`.
-    offset: u64,
+    /// Stream offset of the first byte `front` had when it became the
+    /// front, and its length then: consuming from `front` needs no
+    /// bookkeeping ([`offset`](Demuxer::offset) works it out).
+    front_start: u64,
+    front_len: usize,
     /// `finish` was called: no more input.
     eof: bool,
     /// Nothing more will come out: clean end or error.
@@ -719,7 +741,8 @@ impl Demuxer {
             channel: Channel::Stdout,
             remaining: 0,
             frame_offset: 0,
-            offset: 0,
+            front_start: 0,
+            front_len: 0,
             eof: false,
             done: false,
         }
@@ -753,7 +776,7 @@ impl Demuxer {
             return;
         }
         if self.front.is_empty() {
-            self.front = chunk;
+            self.set_front(chunk);
         } else {
             self.queue.push_back(chunk);
         }
@@ -798,8 +821,30 @@ impl Demuxer {
         self.front.len() + self.queue.iter().map(Bytes::len).sum::<usize>()
     }
 
-    /// Takes the first `n` bytes of `front` (`n <= front.len()`), then keeps
-    /// the invariant that `front` is empty only when `queue` is.
+    /// The stream offset of the next byte to decode.
+    fn offset(&self) -> u64 {
+        self.front_start + (self.front_len - self.front.len()) as u64
+    }
+
+    /// Makes `chunk` the front, once the old front is used up.
+    fn set_front(&mut self, chunk: Bytes) {
+        debug_assert!(self.front.is_empty());
+        self.front_start = self.offset();
+        self.front_len = chunk.len();
+        self.front = chunk;
+    }
+
+    /// Moves the next queued chunk to the front if the front is used up,
+    /// keeping the invariant that `front` is empty only when `queue` is.
+    fn refill(&mut self) {
+        if self.front.is_empty() {
+            if let Some(next) = self.queue.pop_front() {
+                self.set_front(next);
+            }
+        }
+    }
+
+    /// Takes the first `n` bytes of `front` (`n <= front.len()`).
     #[inline]
     fn take(&mut self, n: usize) -> Bytes {
         let taken = if n == self.front.len() {
@@ -807,13 +852,56 @@ impl Demuxer {
         } else {
             self.front.split_to(n)
         };
-        if self.front.is_empty() {
-            if let Some(next) = self.queue.pop_front() {
-                self.front = next;
-            }
-        }
-        self.offset += n as u64;
+        self.refill();
         taken
+    }
+
+    /// The hot path, for callers to try before [`next`](Iterator::next): a
+    /// whole frame at the front of `front` with more bytes after it, and
+    /// nothing pending. Returns `None` for anything else (including a bad
+    /// header, which `next` then reports).
+    ///
+    /// It touches only `front`: a frame taken whole leaves nothing for an
+    /// error to be about.
+    #[inline(always)]
+    pub(crate) fn next_whole_frame(&mut self) -> Option<LogOutput> {
+        if self.mode != Mode::Multiplexed
+            || self.remaining != 0
+            || self.header_len != 0
+            || self.front.len() <= HEADER_LEN
+        {
+            return None;
+        }
+        let (channel, len) = Channel::of_header(self.front[..HEADER_LEN].try_into().ok()?)?;
+        if len >= self.front.len() - HEADER_LEN {
+            return None;
+        }
+        self.front.advance(HEADER_LEN);
+        Some(channel.wrap(self.front.split_to(len)))
+    }
+
+    /// Whether the decoder is between frames with nothing held: the next
+    /// bytes of a multiplexed stream could go around it, a whole frame at a
+    /// time ([`whole_frame`](Demuxer::whole_frame)).
+    #[inline]
+    pub(crate) fn is_idle(&self) -> bool {
+        self.mode == Mode::Multiplexed
+            && self.front.is_empty()
+            && self.header_len == 0
+            && self.remaining == 0
+            && !self.eof
+            && !self.done
+    }
+
+    /// If `data` is exactly one valid frame with a payload: the header's
+    /// length (where the payload starts) and the frame's stream. For a
+    /// reader that finds frames one by one in its own buffer while the
+    /// decoder [is idle](Demuxer::is_idle), such as the chunks of a logs
+    /// response, each carrying one frame.
+    #[inline]
+    pub(crate) fn whole_frame(data: &[u8]) -> Option<(usize, Channel)> {
+        let (channel, len) = Channel::of_header(data.get(..HEADER_LEN)?.try_into().ok()?)?;
+        (len == data.len() - HEADER_LEN).then_some((HEADER_LEN, channel))
     }
 
     /// Stops the decoder with an error about the current frame.
@@ -852,12 +940,7 @@ impl Demuxer {
             self.header_len += n as u8;
             // Header bytes are consumed: skip them without slicing.
             self.front.advance(n);
-            self.offset += n as u64;
-            if self.front.is_empty() {
-                if let Some(next) = self.queue.pop_front() {
-                    self.front = next;
-                }
-            }
+            self.refill();
         }
         self.header_len = 0;
         true
@@ -868,34 +951,10 @@ impl Demuxer {
     /// after it) in `front`.
     #[inline]
     fn next_multiplexed(&mut self) -> Option<Result<LogOutput, DemuxError>> {
-        if self.remaining == 0 && self.header_len == 0 && self.front.len() > HEADER_LEN {
-            let header = u64::from_be_bytes([
-                self.front[0],
-                self.front[1],
-                self.front[2],
-                self.front[3],
-                self.front[4],
-                self.front[5],
-                self.front[6],
-                self.front[7],
-            ]);
-            let len = header as u32 as usize;
-            let channel = Channel::from_type((header >> 56) as u8);
-            if let Some(channel) = channel {
-                if (header >> 32) & 0x00ff_ffff == 0
-                    && len > 0
-                    && len <= self.front.len() - HEADER_LEN
-                {
-                    self.header = header.to_be_bytes();
-                    self.frame_offset = self.offset;
-                    self.front.advance(HEADER_LEN);
-                    self.offset += HEADER_LEN as u64;
-                    let piece = self.take(len);
-                    return Some(Ok(channel.wrap(piece)));
-                }
-            }
+        match self.next_whole_frame() {
+            Some(piece) => Some(Ok(piece)),
+            None => self.next_multiplexed_general(),
         }
-        self.next_multiplexed_general()
     }
 
     /// Any state: split headers, frames that span chunks, errors, the end.
@@ -918,17 +977,13 @@ impl Demuxer {
             }
 
             if self.header_len == 0 {
-                self.frame_offset = self.offset;
+                self.frame_offset = self.offset();
             }
             if self.header_len == 0 && self.front.len() >= HEADER_LEN {
                 // The common case: the whole header is in one chunk.
                 self.header.copy_from_slice(&self.front[..HEADER_LEN]);
-                if self.front.len() == HEADER_LEN {
-                    self.take(HEADER_LEN);
-                } else {
-                    self.front.advance(HEADER_LEN);
-                    self.offset += HEADER_LEN as u64;
-                }
+                self.front.advance(HEADER_LEN);
+                self.refill();
             } else if !self.take_split_header() {
                 if !self.eof {
                     return None;
@@ -1047,8 +1102,12 @@ where
 {
     type Item = Result<LogOutput, StreamError<E>>;
 
+    #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let mut this = self.project();
+        if let Some(piece) = this.demuxer.next_whole_frame() {
+            return Poll::Ready(Some(Ok(piece)));
+        }
         loop {
             if *this.terminated {
                 return Poll::Ready(None);
