@@ -5,14 +5,14 @@
 //! The engine is the one at `WHARF_BENCH_SOCKET`, else
 //! `/run/wharf/docker-28.sock` (`cargo xtask engine up docker-28`). This:
 //!
-//! 1. builds `cargo build --release -p wharf --example logs_to_null`: the
-//!    wharf side, which writes the log to stdout through
-//!    `Container::logs` and says on stderr how many bytes it read;
-//! 2. makes two exited containers of `wharf-test/busybox:latest` with that
-//!    binary's `--run` helper (which builds the image if the engine lacks
-//!    it): one without a TTY writing `--lines-mib` MiB (default 64) of
-//!    100-byte lines, one with a TTY writing `--tty-mib` MiB (default 256)
-//!    of `a` without a newline;
+//! 1. builds, in release mode, wharf's `logs_to_null` example (the wharf
+//!    side, which writes the log to stdout through `Container::logs` and says
+//!    on stderr how many bytes it read) and the tests' `bench_container`
+//!    helper;
+//! 2. makes two exited containers of the engine tests' image with that
+//!    helper (which builds the image if the engine lacks it): one without a
+//!    TTY writing `--lines-mib` MiB (default 64) of 100-byte lines, one with
+//!    a TTY writing `--tty-mib` MiB (default 256) of `a` without a newline;
 //! 3. per container, reads the log once untimed with each side (the CLI
 //!    through a pipe, counted here; the example by its own count) and checks
 //!    both read exactly the bytes the container wrote; then times
@@ -130,7 +130,8 @@ fn logs(options: &Options) -> Result<()> {
     }
     let host = format!("unix://{}", socket.display());
     let (cli, cli_version) = find_cli(&host)?;
-    let example = build_example()?;
+    let example = build_release("wharf", "--example", "logs_to_null")?;
+    let helper = build_release("wharf-tests", "--bin", "bench_container")?;
     println!(
         "engine {host}; CLI {} ({cli_version}); wharf {}",
         cli.display(),
@@ -167,8 +168,8 @@ fn logs(options: &Options) -> Result<()> {
     println!("making the containers (the engine logs at its own pace)...");
     let mut helpers = Vec::new();
     for (_, tty, script, _) in &wanted {
-        let mut command = Command::new(&example);
-        command.env("DOCKER_HOST", &host).arg("--run");
+        let mut command = Command::new(&helper);
+        command.env("DOCKER_HOST", &host);
         if *tty {
             command.arg("--tty");
         }
@@ -176,7 +177,7 @@ fn logs(options: &Options) -> Result<()> {
         let mut child = command
             .stdout(Stdio::piped())
             .spawn()
-            .with_context(|| format!("running {}", example.display()))?;
+            .with_context(|| format!("running {}", helper.display()))?;
         let mut id = String::new();
         BufReader::new(child.stdout.take().expect("piped"))
             .read_line(&mut id)
@@ -396,21 +397,15 @@ fn find_cli(host: &str) -> Result<(PathBuf, String)> {
     )
 }
 
-/// Builds the `logs_to_null` example in release mode; returns its path.
-fn build_example() -> Result<PathBuf> {
+/// Builds `package`'s target `name` (`kind`: `--example` or `--bin`) in
+/// release mode; returns its path.
+fn build_release(package: &str, kind: &str, name: &str) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    println!("building: cargo build --release -p wharf --example logs_to_null");
+    println!("building: cargo build --release -p {package} {kind} {name}");
     let out = Command::new(cargo)
         .current_dir(crate::workspace_root())
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "wharf",
-            "--example",
-            "logs_to_null",
-            "--message-format=json-render-diagnostics",
-        ])
+        .args(["build", "--release", "-p", package, kind, name])
+        .arg("--message-format=json-render-diagnostics")
         .stderr(Stdio::inherit())
         .output()
         .context("running cargo build")?;
@@ -419,13 +414,13 @@ fn build_example() -> Result<PathBuf> {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
-        if message["reason"] == "compiler-artifact" && message["target"]["name"] == "logs_to_null" {
+        if message["reason"] == "compiler-artifact" && message["target"]["name"] == name {
             if let Some(path) = message["executable"].as_str() {
                 return Ok(PathBuf::from(path));
             }
         }
     }
-    bail!("cargo build did not name the logs_to_null executable")
+    bail!("cargo build did not name the {name} executable")
 }
 
 /// The benchmark's containers, removed when dropped.
