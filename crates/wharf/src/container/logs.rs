@@ -189,75 +189,99 @@ impl LogStream {
 /// - Anything else (TTY output, frames split over chunks or sharing one,
 ///   the end of the body, errors) goes through the body's pieces and the
 ///   demuxer.
-impl Stream for LogStream {
-    type Item = Result<LogOutput>;
+impl LogStream {
+    /// The next frame, sliced from the read buffer when a whole chunk
+    /// carrying exactly one frame is next in it and the demuxer holds
+    /// nothing: the common case of a logs response, small enough to be
+    /// inlined into the caller's loop.
+    #[inline(always)]
+    fn next_sliced(&mut self) -> Option<LogOutput> {
+        if self.done || !self.demuxer.is_idle() {
+            return None;
+        }
+        let (start, size) = whole_chunk_unit(&self.run)?;
+        let (skip, channel) = Demuxer::whole_frame(&self.run[start..start + size])?;
+        self.run.advance(start + skip);
+        let payload = self.run.split_to(size - skip);
+        self.run.advance(2);
+        Some(channel.wrap(payload))
+    }
 
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
+    /// Everything but [`next_sliced`](Self::next_sliced): the read buffer's
+    /// other contents, reads, and the demuxer.
+    #[inline(never)]
+    fn poll_rest(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<LogOutput>>> {
         loop {
-            if this.done {
+            if self.done {
                 return Poll::Ready(None);
             }
-            if let Some(piece) = this.demuxer.next_whole_frame() {
+            if let Some(piece) = self.demuxer.next_whole_frame() {
                 return Poll::Ready(Some(Ok(piece)));
             }
-            if this.demuxer.is_idle() {
-                if !this.run.is_empty() {
-                    if let Some((start, size)) = whole_chunk_unit(&this.run) {
-                        let data = &this.run[start..start + size];
-                        if let Some((skip, channel)) = Demuxer::whole_frame(data) {
-                            this.run.advance(start + skip);
-                            let payload = this.run.split_to(size - skip);
-                            this.run.advance(2);
-                            return Poll::Ready(Some(Ok(channel.wrap(payload))));
-                        }
+            if self.demuxer.is_idle() {
+                if !self.run.is_empty() {
+                    if let Some(piece) = self.next_sliced() {
+                        return Poll::Ready(Some(Ok(piece)));
                     }
                     // Whole chunks that are not one frame each go to the
                     // demuxer; the rest goes back to the body.
-                    while let Some((start, size)) = whole_chunk_unit(&this.run) {
-                        this.demuxer.push(this.run.slice(start..start + size));
-                        this.run.advance(start + size + 2);
+                    while let Some((start, size)) = whole_chunk_unit(&self.run) {
+                        self.demuxer.push(self.run.slice(start..start + size));
+                        self.run.advance(start + size + 2);
                     }
-                    this.response.give_back(&this.run);
-                    this.run = Bytes::new();
+                    self.response.give_back(&self.run);
+                    self.run = Bytes::new();
                     continue;
                 }
-                if let Some(run) = this.response.take_buffered() {
-                    this.run = run;
+                if let Some(run) = self.response.take_buffered() {
+                    self.run = run;
                     continue;
                 }
-                if this.response.wants_read() {
-                    match ready!(this.response.poll_fill(cx)) {
+                if self.response.wants_read() {
+                    match ready!(self.response.poll_fill(cx)) {
                         // At the end of the connection, no more reads are
                         // wanted: the other way takes over.
                         Ok(_) => continue,
                         Err(e) => {
-                            this.done = true;
+                            self.done = true;
                             return Poll::Ready(Some(Err(e)));
                         }
                     }
                 }
             }
-            match this.demuxer.next() {
+            match self.demuxer.next() {
                 Some(Ok(piece)) => return Poll::Ready(Some(Ok(piece))),
                 Some(Err(e)) => {
-                    this.done = true;
+                    self.done = true;
                     return Poll::Ready(Some(Err(stream_error::<Error>(StreamError::Demux(e)))));
                 }
-                None if this.demuxer.is_finished() => {
-                    this.done = true;
+                None if self.demuxer.is_finished() => {
+                    self.done = true;
                     return Poll::Ready(None);
                 }
                 None => {}
             }
-            match ready!(this.response.poll_chunk(cx)) {
-                Ok(Some(chunk)) => this.demuxer.push(chunk),
-                Ok(None) => this.demuxer.finish(),
+            match ready!(self.response.poll_chunk(cx)) {
+                Ok(Some(chunk)) => self.demuxer.push(chunk),
+                Ok(None) => self.demuxer.finish(),
                 Err(e) => {
-                    this.done = true;
+                    self.done = true;
                     return Poll::Ready(Some(Err(e)));
                 }
             }
+        }
+    }
+}
+
+impl Stream for LogStream {
+    type Item = Result<LogOutput>;
+
+    #[inline]
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        match this.next_sliced() {
+            Some(piece) => Poll::Ready(Some(Ok(piece))),
+            None => this.poll_rest(cx),
         }
     }
 }
