@@ -66,6 +66,12 @@ impl LogsOptions {
     /// [stream idle timeout](crate::DockerBuilder::stream_idle_timeout) does,
     /// if set.
     ///
+    /// Podman's Docker-compatible API (seen with 4.3) can end a follow of a
+    /// container that has already exited before the whole log is sent, when
+    /// the reader is slower than the engine; the stream then ends without an
+    /// error. On Podman, read an exited container's log without `follow` to
+    /// get all of it.
+    ///
     /// ```
     /// let options = wharf::container::LogsOptions::new().follow(true);
     /// ```
