@@ -480,8 +480,13 @@ async fn wait_next_exit_returns_after_a_restart() {
         .expect("the wait returns after the restart")
         .unwrap()
         .unwrap();
-    // sh ignores SIGTERM as PID 1: the restart killed it.
-    assert_eq!(status.code, 137, "{engine}: {status:?}");
+    // sh ignores SIGTERM as PID 1: the restart killed it. Docker before 23.0 may read the
+    // code once the container runs again, and so report 0 (moby issue 39352).
+    if status.code == 0 && engine.docker_major().is_some_and(|major| major < 23) {
+        eprintln!("{engine}: the wait reported 0 for the killed run (moby issue 39352)");
+    } else {
+        assert_eq!(status.code, 137, "{engine}: {status:?}");
+    }
     assert_eq!(state(&c).await.running, Some(true), "{engine}: restarted");
 }
 

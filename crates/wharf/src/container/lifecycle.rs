@@ -602,6 +602,11 @@ impl Container {
     /// Waits for a condition: `NotRunning`, `NextExit` (the next time it
     /// exits, even if it is not running now) or `Removed`.
     ///
+    /// Docker before 23.0 can report exit code 0 when the container is
+    /// started again right after the exit it waited for (a restart, a
+    /// restart policy): it read the code after the container was running
+    /// again (moby issue 39352, fixed in 23.0).
+    ///
     /// ```no_run
     /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
     /// use wharf::api::types::ContainerWaitCondition;
