@@ -26,7 +26,7 @@ use bytes::BytesMut;
 #[cfg(test)]
 use bytes::{Buf, Bytes};
 
-/// The longest chunk-size or trailer line accepted.
+/// The longest chunk-size or trailer line accepted, its CR included.
 const MAX_LINE: usize = 4096;
 
 /// The state of one response body.
@@ -243,10 +243,13 @@ fn line<T>(
     buf: &[u8],
     read: impl FnOnce(&[u8]) -> Result<T, FramingError>,
 ) -> Result<Option<(usize, T)>, FramingError> {
-    // Chunk-size lines are a few bytes: look at them directly first.
-    let end = match buf.iter().take(16).position(|&b| b == b'\n') {
+    // The line's end is looked for only as far as the limit allows, so a
+    // line is refused for its length however the body was cut. Chunk-size
+    // lines are a few bytes: look at them directly first.
+    let window = &buf[..buf.len().min(MAX_LINE + 1)];
+    let end = match window.iter().take(16).position(|&b| b == b'\n') {
         Some(at) => Some(at),
-        None if buf.len() > 16 => memchr::memchr(b'\n', buf),
+        None if window.len() > 16 => memchr::memchr(b'\n', window),
         None => None,
     };
     match end {
@@ -392,7 +395,9 @@ mod tests {
         if !decoder.is_done() {
             decoder.eof().map_err(|e| e.0)?;
         }
-        assert!(buf.is_empty(), "left over: {buf:?}");
+        if !buf.is_empty() {
+            return Err(format!("left over after the body: {buf:?}"));
+        }
         Ok(out)
     }
 
@@ -515,6 +520,38 @@ mod tests {
     }
 
     #[test]
+    fn a_line_longer_than_the_limit_is_an_error_however_it_arrives() {
+        // Whitespace may pad a size line; past MAX_LINE bytes it is refused
+        // whether or not its end came in the same read.
+        let mut input = b"5".to_vec();
+        input.extend(std::iter::repeat_n(b' ', MAX_LINE));
+        input.extend_from_slice(b"\r\nhello\r\n0\r\n\r\n");
+        for i in [0, 1, MAX_LINE / 2, MAX_LINE + 1, input.len()] {
+            let e = run(Decoder::chunked(), &input, &[i]).unwrap_err();
+            assert!(e.contains("longer than"), "{i}: {e}");
+        }
+        // So is a trailer line.
+        let mut input = b"0\r\nX-T: ".to_vec();
+        input.extend(std::iter::repeat_n(b'v', MAX_LINE));
+        input.extend_from_slice(b"\r\n\r\n");
+        for i in [0, 8, input.len()] {
+            let e = run(Decoder::chunked(), &input, &[i]).unwrap_err();
+            assert!(e.contains("longer than"), "{i}: {e}");
+        }
+        // A line of MAX_LINE bytes with its CR is fine.
+        let mut input = b"5".to_vec();
+        input.extend(std::iter::repeat_n(b' ', MAX_LINE - 2));
+        input.extend_from_slice(b"\r\nhello\r\n0\r\n\r\n");
+        for i in [0, MAX_LINE / 2, input.len()] {
+            assert_eq!(
+                run(Decoder::chunked(), &input, &[i]).unwrap(),
+                b"hello",
+                "{i}"
+            );
+        }
+    }
+
+    #[test]
     fn length_and_eof_bodies() {
         let mut buf = BytesMut::from(&b"helloEXTRA"[..]);
         let mut d = Decoder::length(5);
@@ -525,6 +562,118 @@ mod tests {
         for i in 0..=5 {
             assert_eq!(run(Decoder::Eof, b"hello", &[i]).unwrap(), b"hello");
             assert_eq!(run(Decoder::length(5), b"hello", &[i]).unwrap(), b"hello");
+        }
+    }
+
+    // --- properties ---------------------------------------------------------
+
+    use proptest::prelude::*;
+
+    /// How a chunk's size line and line ends are written.
+    #[derive(Debug, Clone, Copy)]
+    enum Style {
+        /// `6c\r\n`, as dockerd writes them.
+        Plain,
+        /// `006C\r\n`
+        Upper,
+        /// `6c;name=value\r\n`
+        Extension,
+        /// `6c\n` ... `\n`
+        BareLf,
+        /// ` 6c \r\n`
+        Padded,
+        /// A size line padded past the line limit: always an error.
+        TooLong,
+    }
+
+    fn encode(chunks: &[(Style, Vec<u8>)], trailers: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (style, data) in chunks {
+            let (line, end) = match style {
+                Style::Plain => (format!("{:x}\r\n", data.len()), "\r\n"),
+                Style::Upper => (format!("{:04X}\r\n", data.len()), "\r\n"),
+                Style::Extension => (format!("{:x};name=value\r\n", data.len()), "\r\n"),
+                Style::BareLf => (format!("{:x}\n", data.len()), "\n"),
+                Style::Padded => (format!(" {:x}\t\r\n", data.len()), "\r\n"),
+                Style::TooLong => (
+                    format!("{:x}{}\r\n", data.len(), " ".repeat(MAX_LINE)),
+                    "\r\n",
+                ),
+            };
+            out.extend_from_slice(line.as_bytes());
+            out.extend_from_slice(data);
+            out.extend_from_slice(end.as_bytes());
+        }
+        out.extend_from_slice(b"0\r\n");
+        for i in 0..trailers {
+            out.extend_from_slice(format!("X-Trailer-{i}: {i}\r\n").as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
+        out
+    }
+
+    fn arb_style() -> impl Strategy<Value = Style> {
+        prop_oneof![
+            6 => Just(Style::Plain),
+            1 => Just(Style::Upper),
+            1 => Just(Style::Extension),
+            1 => Just(Style::BareLf),
+            1 => Just(Style::Padded),
+            1 => Just(Style::TooLong),
+        ]
+    }
+
+    fn arb_chunks() -> impl Strategy<Value = Vec<(Style, Vec<u8>)>> {
+        prop::collection::vec(
+            (arb_style(), prop::collection::vec(any::<u8>(), 1..120)),
+            0..10,
+        )
+    }
+
+    proptest! {
+        /// Any chunked body, possibly damaged or cut, fed in any pieces and
+        /// read either way (whole chunks taken first, as the logs stream
+        /// does, or not): the same data and the same error as in one piece;
+        /// and an undamaged body gives exactly its chunks' data.
+        #[test]
+        fn any_chunked_body_reads_the_same_however_it_is_cut(
+            chunks in arb_chunks(),
+            trailers in 0usize..3,
+            damage in prop::option::of((any::<prop::sample::Index>(), any::<u8>())),
+            cut_short in prop::option::of(any::<prop::sample::Index>()),
+            cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
+        ) {
+            let mut input = encode(&chunks, trailers);
+            let mut intact = true;
+            if let Some((at, byte)) = damage {
+                let at = at.index(input.len());
+                intact &= input[at] == byte;
+                input[at] = byte;
+            }
+            if let Some(len) = cut_short {
+                let len = len.index(input.len());
+                intact = false;
+                input.truncate(len);
+                let whole = run(Decoder::chunked(), &input, &[]);
+                prop_assert!(whole.is_err(), "{:?} cut to {} bytes: {:?}", input, len, whole);
+            }
+            let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(input.len() + 1)).collect();
+            cuts.sort_unstable();
+
+            let whole = run(Decoder::chunked(), &input, &[]);
+            prop_assert_eq!(&run(Decoder::chunked(), &input, &cuts), &whole);
+            prop_assert_eq!(&run_taking_whole(&input, &cuts), &whole);
+            let every: Vec<usize> = (0..input.len()).collect();
+            prop_assert_eq!(&run_taking_whole(&input, &every), &whole);
+
+            let too_long = chunks.iter().any(|(style, _)| matches!(style, Style::TooLong));
+            if intact && !too_long {
+                let data: Vec<u8> = chunks.iter().flat_map(|(_, d)| d.iter().copied()).collect();
+                prop_assert_eq!(whole, Ok(data));
+            } else if intact {
+                let e = whole.unwrap_err();
+                prop_assert!(e.contains("longer than"), "{}", e);
+            }
         }
     }
 }
