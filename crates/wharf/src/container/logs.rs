@@ -197,24 +197,22 @@ impl LogStream {
 ///   demuxer.
 impl LogStream {
     /// The next frame, sliced from the read buffer when a whole chunk
-    /// carrying exactly one frame is next in it and the demuxer holds
-    /// nothing: the common case of a logs response, small enough to be
-    /// inlined into the caller's loop.
+    /// carrying exactly one frame is next in it; only while the demuxer
+    /// [is idle](Demuxer::is_idle), so that nothing it holds is passed.
+    /// Small enough to be inlined into the caller's loop.
     #[inline(always)]
-    fn next_sliced(&mut self) -> Option<LogOutput> {
-        if self.done || !self.demuxer.is_idle() {
-            return None;
-        }
-        let (start, size) = whole_chunk_unit(&self.run)?;
-        let (skip, channel) = Demuxer::whole_frame(&self.run[start..start + size])?;
-        self.run.advance(start + skip);
-        let payload = self.run.split_to(size - skip);
-        self.run.advance(2);
+    fn slice_frame(run: &mut Bytes) -> Option<LogOutput> {
+        let (start, size) = whole_chunk_unit(run)?;
+        let (skip, channel) = Demuxer::whole_frame(&run[start..start + size])?;
+        run.advance(start + skip);
+        let payload = run.split_to(size - skip);
+        run.advance(2);
         Some(channel.wrap(payload))
     }
 
-    /// Everything but [`next_sliced`](Self::next_sliced): the read buffer's
-    /// other contents, reads, and the demuxer.
+    /// Everything but the common case of
+    /// [`slice_frame`](Self::slice_frame): the read buffer's other
+    /// contents, reads, and the demuxer.
     #[inline(never)]
     fn poll_rest(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<LogOutput>>> {
         loop {
@@ -226,7 +224,7 @@ impl LogStream {
             }
             if self.demuxer.is_idle() {
                 if !self.run.is_empty() {
-                    if let Some(piece) = self.next_sliced() {
+                    if let Some(piece) = Self::slice_frame(&mut self.run) {
                         return Poll::Ready(Some(Ok(piece)));
                     }
                     // Whole chunks that are not one frame each go to the
@@ -285,10 +283,12 @@ impl Stream for LogStream {
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        match this.next_sliced() {
-            Some(piece) => Poll::Ready(Some(Ok(piece))),
-            None => this.poll_rest(cx),
+        if !this.done && this.demuxer.is_idle() {
+            if let Some(piece) = Self::slice_frame(&mut this.run) {
+                return Poll::Ready(Some(Ok(piece)));
+            }
         }
+        this.poll_rest(cx)
     }
 }
 
