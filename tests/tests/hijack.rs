@@ -20,11 +20,22 @@ enum Start {
     /// write as the head; then every byte read comes back as a stdout frame
     /// until the client half-closes, and a last stderr frame `bye` follows.
     Upgrade(&'static str),
+    /// `101` (multiplexed), then [`SCRIPT`]'s frames, cut inside the last
+    /// one when `true`, then the connection closes.
+    Script(bool),
     /// `409` with a plain-text body, as the daemon writes before hijacking.
     Conflict,
     /// `200` and a body: not an upgrade.
     Ok,
 }
+
+/// Output with a daemon error frame in the middle: more follows it.
+const SCRIPT: &[(u8, &[u8])] = &[
+    (1, b"one\n"),
+    (3, b"Error grabbing logs: bad line"),
+    (2, b"two\n"),
+    (1, b"three\n"),
+];
 
 fn frame(kind: u8, payload: &[u8]) -> Vec<u8> {
     let mut f = vec![kind, 0, 0, 0];
@@ -95,6 +106,21 @@ async fn serve(mut conn: UnixStream, start: Start, heads: Arc<std::sync::Mutex<V
                 }
                 conn.write_all(&frame(2, b"bye")).await.unwrap();
                 return; // closes
+            }
+            Start::Script(cut) => {
+                let mut answer = format!(
+                    "HTTP/1.1 101 UPGRADED\r\nContent-Type: {MULTIPLEXED}\r\n\
+                     Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
+                )
+                .into_bytes();
+                for (kind, payload) in SCRIPT {
+                    answer.extend(frame(*kind, payload));
+                }
+                if cut {
+                    answer.extend(&frame(2, b"never whole")[..11]);
+                }
+                conn.write_all(&answer).await.unwrap();
+                return;
             }
             Start::Conflict => {
                 let body = "container c is not running";
@@ -283,4 +309,69 @@ async fn raw_output_is_passed_through_as_console_bytes() {
     let mut expected = frame(1, b"early");
     expected.extend(frame(2, b"bye"));
     assert_eq!(bytes, expected);
+}
+
+/// Starts the scripted exec and copies its output.
+async fn copy_script(cut: bool) -> (Vec<u8>, Vec<u8>, wharf::Result<wharf::stream::Copied>) {
+    let daemon = daemon(Start::Script(cut)).await;
+    let docker = client(&daemon, ApiVersion::new(1, 51));
+    let exec = docker
+        .container("c")
+        .exec(ExecOptions::new(["sh"]))
+        .await
+        .unwrap();
+    let (output, _input) = exec.start_attached(StartOptions::new()).await.unwrap();
+    let (mut out, mut err) = (
+        tokio::io::BufWriter::new(Vec::new()),
+        tokio::io::BufWriter::new(Vec::new()),
+    );
+    let result = output.copy_to(&mut out, &mut err).await;
+    (out.into_inner(), err.into_inner(), result)
+}
+
+#[tokio::test]
+async fn copy_to_writes_everything_then_reports_the_daemons_error_frame() {
+    let (out, err, result) = copy_script(false).await;
+    assert_eq!(out, b"one\nthree\n");
+    assert_eq!(err, b"two\n");
+    let error = result.expect_err("the daemon's error frame");
+    assert_eq!(error.kind(), ErrorKind::Server, "{error}");
+    assert_eq!(error.message(), Some("Error grabbing logs: bad line"));
+}
+
+#[tokio::test]
+async fn copy_to_flushes_what_came_before_a_cut_frame_then_fails() {
+    let (out, err, result) = copy_script(true).await;
+    let error = result.expect_err("a cut frame");
+    assert_eq!(error.kind(), ErrorKind::Protocol, "{error}");
+    assert_eq!(out, b"one\nthree\n");
+    // The cut frame's first bytes may come out before the error.
+    assert!(
+        err.starts_with(b"two\n") && b"two\nnev".starts_with(&err),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn copy_to_follows_the_output_to_its_end() {
+    let daemon = daemon(Start::Upgrade(MULTIPLEXED)).await;
+    let docker = client(&daemon, ApiVersion::new(1, 51));
+    let exec = docker
+        .container("c")
+        .exec(ExecOptions::new(["cat"]).attach_stdin(true))
+        .await
+        .unwrap();
+    let (output, mut input) = exec
+        .start_attached(StartOptions::new().stdin(true))
+        .await
+        .unwrap();
+    input.write_all(b"ping").await.unwrap();
+    input.shutdown().await.unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let copied = tokio::time::timeout(Duration::from_secs(10), output.copy_to(&mut out, &mut err))
+        .await
+        .expect("the copy ends when the server closes")
+        .unwrap();
+    assert_eq!((&out[..], &err[..]), (&b"earlyping"[..], &b"bye"[..]));
+    assert_eq!((copied.stdout, copied.stderr), (9, 3));
 }

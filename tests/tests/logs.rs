@@ -10,8 +10,9 @@
 use std::sync::atomic::Ordering;
 
 use futures_util::StreamExt;
+use tokio::io::BufWriter;
 use wharf::container::LogsOptions;
-use wharf::stream::LogOutput;
+use wharf::stream::{Copied, LogOutput};
 use wharf::{Docker, ErrorKind};
 use wharf_tests::server::raw_server;
 
@@ -35,6 +36,17 @@ fn chunk(data: &[u8], size: &str) -> Vec<u8> {
     out.extend_from_slice(data);
     out.extend_from_slice(b"\r\n");
     out
+}
+
+/// Each frame in a chunk of its own, as dockerd writes them.
+fn chunk_per_frame(frames: &[(u8, Vec<u8>)]) -> Vec<Vec<u8>> {
+    frames
+        .iter()
+        .map(|(k, p)| {
+            let f = frame(*k, p);
+            chunk(&f, &format!("{:x}", f.len()))
+        })
+        .collect()
 }
 
 /// The whole answer: head, the chunks, the last chunk.
@@ -94,6 +106,35 @@ async fn read_logs(docker: &Docker) -> (Vec<(u8, Vec<u8>)>, Option<wharf::Error>
         }
     }
     (pieces, None)
+}
+
+/// Copies the logs with [`LogStream::copy_to`] into two buffered writers:
+/// what reached each (so only what was flushed), and the result.
+///
+/// [`LogStream::copy_to`]: wharf::container::LogStream::copy_to
+async fn copy_logs(docker: &Docker) -> (Vec<u8>, Vec<u8>, wharf::Result<Copied>) {
+    let logs = docker
+        .container("web")
+        .logs(LogsOptions::new())
+        .await
+        .expect("the logs answer");
+    let (mut out, mut err) = (BufWriter::new(Vec::new()), BufWriter::new(Vec::new()));
+    let result = logs.copy_to(&mut out, &mut err).await;
+    (out.into_inner(), err.into_inner(), result)
+}
+
+/// What `copy_to` should write: stdin and stdout frames to stdout, stderr
+/// frames to stderr, in order; and the daemon's error frames' text.
+fn split(frames: &[(u8, Vec<u8>)]) -> (Vec<u8>, Vec<u8>, String) {
+    let (mut out, mut err, mut system) = (Vec::new(), Vec::new(), Vec::new());
+    for (kind, payload) in frames {
+        match kind {
+            0 | 1 => out.extend_from_slice(payload),
+            2 => err.extend_from_slice(payload),
+            _ => system.extend_from_slice(payload),
+        }
+    }
+    (out, err, String::from_utf8(system).unwrap())
 }
 
 /// Frames of every kind and size: empty ones, one byte, a system error,
@@ -192,6 +233,21 @@ async fn every_cut_of_the_body_gives_the_same_output() {
                 let (again, _) = read_logs(&docker).await;
                 assert!(joined(again) == want, "{name}: the second read differs");
                 assert_eq!(connections.load(Ordering::SeqCst), 1, "{name}, {piece}");
+                // Copied, everything arrives too, the output after the
+                // daemon's error frame included; the error comes last.
+                let (out, err, result) = copy_logs(&docker).await;
+                let (want_out, want_err, system) = split(&frames);
+                assert!(
+                    out == want_out,
+                    "{name}, {piece}-byte writes: stdout differs"
+                );
+                assert!(
+                    err == want_err,
+                    "{name}, {piece}-byte writes: stderr differs"
+                );
+                let error = result.expect_err("the daemon's error frame");
+                assert_eq!(error.kind(), ErrorKind::Server, "{error}");
+                assert_eq!(error.message(), Some(system.as_str()));
             }
         }
     }
@@ -201,13 +257,7 @@ async fn every_cut_of_the_body_gives_the_same_output() {
 async fn a_chunk_per_frame_gives_a_piece_per_frame() {
     // The shape dockerd sends: each frame comes out as one piece.
     let frames = frames(false);
-    let chunks: Vec<Vec<u8>> = frames
-        .iter()
-        .map(|(k, p)| {
-            let f = frame(*k, p);
-            chunk(&f, &format!("{:x}", f.len()))
-        })
-        .collect();
+    let chunks = chunk_per_frame(&frames);
     for piece in [7, 65536] {
         let (_dir, docker, _) = raw_server(answer(&chunks), piece, false).await;
         let (got, error) = read_logs(&docker).await;
@@ -239,6 +289,12 @@ async fn a_body_cut_inside_a_frame_gives_its_data_then_a_protocol_error() {
             [(1, b"hello\n".to_vec()), (2, b"a line".to_vec())],
             "{piece}-byte writes"
         );
+        let (out, err, result) = copy_logs(&docker).await;
+        let error = result.expect_err("an error at the cut");
+        assert_eq!(error.kind(), ErrorKind::Protocol, "{error}");
+        assert_eq!(out, b"hello\n", "{piece}-byte writes");
+        // What came of the cut frame was written, and flushed.
+        assert_eq!(err, b"a line", "{piece}-byte writes");
     }
 }
 
@@ -308,5 +364,73 @@ async fn tty_output_comes_out_as_it_is() {
         let (got, error) = read_logs(&docker).await;
         assert!(error.is_none(), "{error:?}");
         assert_eq!(joined(got), [(9, tty.clone())], "{piece}-byte writes");
+        let (out, err, result) = copy_logs(&docker).await;
+        let copied = result.expect("copied");
+        assert_eq!((out, err), (tty.clone(), Vec::new()), "{piece}-byte writes");
+        assert_eq!((copied.stdout, copied.stderr), (tty.len() as u64, 0));
+    }
+}
+
+/// A writer that takes `room` bytes, then fails.
+struct Full {
+    room: usize,
+}
+
+impl tokio::io::AsyncWrite for Full {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if self.room == 0 {
+            return std::task::Poll::Ready(Err(std::io::Error::from(
+                std::io::ErrorKind::StorageFull,
+            )));
+        }
+        let n = buf.len().min(self.room);
+        self.room -= n;
+        std::task::Poll::Ready(Ok(n))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+#[tokio::test]
+async fn copy_to_stops_at_a_failed_write_with_an_io_error() {
+    let frames = frames(true);
+    let chunks = chunk_per_frame(&frames);
+    let (want_out, _, _) = split(&frames);
+    // Fails at once, inside a small frame, inside the 40 KB frame.
+    for room in [0, 3, 20_000] {
+        let (_dir, docker, _) = raw_server(answer(&chunks), 65536, false).await;
+        let logs = docker
+            .container("web")
+            .logs(LogsOptions::new())
+            .await
+            .unwrap();
+        let mut out = Full { room };
+        let error = logs
+            .copy_to(&mut out, &mut tokio::io::sink())
+            .await
+            .expect_err("a write error");
+        assert_eq!(error.kind(), ErrorKind::Io, "{error}");
+        assert!(room < want_out.len());
+        let source = std::error::Error::source(&error).expect("the write's error");
+        let io = source
+            .downcast_ref::<std::io::Error>()
+            .expect("an io::Error");
+        assert_eq!(io.kind(), std::io::ErrorKind::StorageFull, "{error}");
     }
 }

@@ -73,8 +73,9 @@ use tokio::io::{AsyncWrite, ReadHalf, WriteHalf};
 use tokio_util::codec::FramedRead;
 
 use crate::client::{Request, Upgrade, UpgradedIo};
+use crate::copy::Sinks;
 use crate::error::{Error, ErrorKind, Result};
-use crate::stream::{DemuxCodec, LogOutput, Mode, StreamError};
+use crate::stream::{Copied, DemuxCodec, LogOutput, Mode, StreamError};
 use crate::ApiVersion;
 
 /// Bytes read from the socket at a time (and the largest piece of raw
@@ -164,6 +165,45 @@ impl Output {
     /// ```
     pub fn mode(&self) -> Mode {
         self.mode
+    }
+}
+
+impl Output {
+    /// Writes the rest of the output to `stdout` and `stderr` as it
+    /// arrives, then flushes both: what `docker attach` and `docker exec`
+    /// do with it (Go's `stdcopy.StdCopy`). Stdout and stdin frames, and raw
+    /// (TTY) output, go to `stdout`; stderr frames to `stderr`.
+    ///
+    /// Daemon error frames do not stop the copy: once everything else is
+    /// written, they are returned as an error of kind
+    /// [`Server`](ErrorKind::Server) with their text as its
+    /// [`message`](Error::message). A failed write is an error of kind
+    /// [`Io`](ErrorKind::Io) and stops the copy. When the stream itself
+    /// fails, what came before is written and flushed, then its error is
+    /// returned. The same as
+    /// [`LogStream::copy_to`](crate::container::LogStream::copy_to).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use wharf::exec::{ExecOptions, StartOptions};
+    ///
+    /// let exec = docker
+    ///     .container("web")
+    ///     .exec(ExecOptions::new(["sh", "-c", "echo out; echo err >&2"]))
+    ///     .await?;
+    /// let (output, _input) = exec.start_attached(StartOptions::new()).await?;
+    /// let (mut out, mut err) = (Vec::new(), Vec::new());
+    /// output.copy_to(&mut out, &mut err).await?;
+    /// assert_eq!((&out[..], &err[..]), (&b"out\n"[..], &b"err\n"[..]));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn copy_to<O, E>(self, stdout: &mut O, stderr: &mut E) -> Result<Copied>
+    where
+        O: AsyncWrite + Unpin + ?Sized,
+        E: AsyncWrite + Unpin + ?Sized,
+    {
+        Sinks::new(stdout, stderr).copy(self).await
     }
 }
 

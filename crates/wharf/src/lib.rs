@@ -52,6 +52,7 @@ pub use wharf_api as api;
 
 pub mod client;
 pub mod container;
+mod copy;
 pub mod endpoint;
 mod error;
 pub mod events;

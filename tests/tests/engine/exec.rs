@@ -29,6 +29,25 @@ async fn exec_output_keeps_stdout_stderr_and_the_exit_code_apart() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "err\n", "{engine}");
     assert_eq!(out.exit_code, 3, "{engine}");
 
+    // The same, copied to two writers as `docker exec` does.
+    let exec = c
+        .exec(ExecOptions::new([
+            "sh",
+            "-c",
+            "echo out; echo err >&2; exit 3",
+        ]))
+        .await
+        .unwrap();
+    let (output, _input) = exec.start_attached(StartOptions::new()).await.unwrap();
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let copied = output.copy_to(&mut stdout, &mut stderr).await.unwrap();
+    assert_eq!(
+        (&stdout[..], &stderr[..]),
+        (&b"out\n"[..], &b"err\n"[..]),
+        "{engine}"
+    );
+    assert_eq!((copied.stdout, copied.stderr), (4, 4), "{engine}");
+
     let quiet = c.exec_output(["true"]).await.unwrap();
     assert_eq!(quiet, wharf::exec::ExecOutput::default());
 

@@ -22,12 +22,9 @@ async fn logs_keep_stdout_and_stderr_apart_and_follow_to_the_end() {
         false,
     )
     .await;
-    let logs = engine
-        .docker
-        .container(&id)
-        .logs(LogsOptions::new().follow(true))
-        .await
-        .unwrap();
+    let container = engine.docker.container(&id);
+    let follow = || container.logs(LogsOptions::new().follow(true));
+    let logs = follow().await.unwrap();
     assert_eq!(logs.mode(), Mode::Multiplexed, "{engine}");
     let pieces: Vec<LogOutput> = tokio::time::timeout(Duration::from_secs(30), logs.try_collect())
         .await
@@ -43,9 +40,21 @@ async fn logs_keep_stdout_and_stderr_apart_and_follow_to_the_end() {
     assert_eq!(text(LogOutput::is_stdout), "one\nthree\n", "{engine}");
     assert_eq!(text(LogOutput::is_stderr), "two\n", "{engine}");
 
-    let tail = engine
-        .docker
-        .container(&id)
+    // The same log copied to two writers, as `docker logs` does.
+    let logs = follow().await.unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let copied = tokio::time::timeout(Duration::from_secs(30), logs.copy_to(&mut out, &mut err))
+        .await
+        .expect("the copy ends with the log")
+        .unwrap();
+    assert_eq!(
+        (&out[..], &err[..]),
+        (&b"one\nthree\n"[..], &b"two\n"[..]),
+        "{engine}"
+    );
+    assert_eq!((copied.stdout, copied.stderr), (10, 4), "{engine}");
+
+    let tail = container
         .logs(LogsOptions::new().stderr(false).tail(1))
         .await
         .unwrap();

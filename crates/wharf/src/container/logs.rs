@@ -6,13 +6,15 @@ use std::task::{ready, Context, Poll};
 
 use bytes::{Buf, Bytes};
 use futures_core::Stream;
+use tokio::io::AsyncWrite;
 
 use super::flag;
+use crate::copy::Sinks;
 use crate::error::Result;
 use crate::hijack::stream_error;
 use crate::http1::whole_chunk_unit;
 use crate::stream::demux::Demuxer;
-use crate::stream::{LogOutput, Mode, StreamError};
+use crate::stream::{Copied, LogOutput, Mode, StreamError};
 use crate::{Container, Error, Response};
 
 /// Which logs to read ([`Container::logs`]).
@@ -148,6 +150,10 @@ impl LogsOptions {
 /// memory stays bounded however long a line is. Concatenate pieces of the
 /// same stream if you need lines.
 ///
+/// To move a log somewhere else (a file, the terminal), use
+/// [`copy_to`](LogStream::copy_to): it writes frames straight from the read
+/// buffer, without making a piece for each.
+///
 /// ```no_run
 /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
 /// use futures_util::TryStreamExt;
@@ -272,6 +278,73 @@ impl LogStream {
                     self.done = true;
                     return Poll::Ready(Some(Err(e)));
                 }
+            }
+        }
+    }
+}
+
+impl LogStream {
+    /// Writes the rest of the logs to `stdout` and `stderr` as they
+    /// arrive, then flushes both: what `docker logs` does with its output
+    /// (Go's `stdcopy.StdCopy`). The same as
+    /// [`Output::copy_to`](crate::hijack::Output::copy_to) for attach and
+    /// exec.
+    ///
+    /// Stdout and stdin frames, and raw (TTY) output, go to `stdout`;
+    /// stderr frames to `stderr`. Frames are written straight from the read
+    /// buffer, without making a [`LogOutput`] for each, so this is the
+    /// cheapest way to move a log somewhere else. Wrap a writer that makes a
+    /// system call per write (a file, the process's stdout) in a
+    /// [`BufWriter`](tokio::io::BufWriter): each frame is one write.
+    ///
+    /// Daemon error frames (`Error grabbing logs: ...`) do not stop the
+    /// copy, since output can follow them: once everything else is
+    /// written, they are returned as an error of kind
+    /// [`Server`](crate::ErrorKind::Server) with their text as its
+    /// [`message`](Error::message). A failed write is an error of kind
+    /// [`Io`](crate::ErrorKind::Io) and stops the copy. When the stream itself
+    /// fails (a connection cut, a malformed frame), what came before is
+    /// written and flushed, then its error is returned.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use tokio::io::BufWriter;
+    /// use wharf::container::LogsOptions;
+    ///
+    /// let logs = docker.container("web").logs(LogsOptions::new()).await?;
+    /// let mut out = BufWriter::new(tokio::io::stdout());
+    /// let mut err = BufWriter::new(tokio::io::stderr());
+    /// let copied = logs.copy_to(&mut out, &mut err).await?;
+    /// eprintln!("{} bytes of stdout, {} of stderr", copied.stdout, copied.stderr);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn copy_to<O, E>(mut self, stdout: &mut O, stderr: &mut E) -> Result<Copied>
+    where
+        O: AsyncWrite + Unpin + ?Sized,
+        E: AsyncWrite + Unpin + ?Sized,
+    {
+        let mut sinks = Sinks::new(stdout, stderr);
+        loop {
+            // The common case, as in `slice_frame`, but borrowing the
+            // payload instead of slicing it out.
+            while !self.done && self.demuxer.is_idle() {
+                let Some((start, size)) = whole_chunk_unit(&self.run) else {
+                    break;
+                };
+                let Some((skip, channel)) = Demuxer::whole_frame(&self.run[start..start + size])
+                else {
+                    break;
+                };
+                sinks
+                    .write(channel, &self.run[start + skip..start + size])
+                    .await?;
+                self.run.advance(start + size + 2);
+            }
+            match std::future::poll_fn(|cx| self.poll_rest(cx)).await {
+                Some(Err(e)) => return Err(sinks.fail(e).await),
+                Some(Ok(piece)) => sinks.write_piece(&piece).await?,
+                None => return sinks.finish().await,
             }
         }
     }

@@ -53,6 +53,7 @@ use std::io;
 pub mod demux;
 pub mod json_lines;
 
+pub use crate::copy::Copied;
 pub use demux::{DemuxCodec, DemuxError, DemuxErrorKind, DemuxStream, Demuxer, LogOutput, Mode};
 pub use json_lines::{JsonLines, JsonLinesError, JsonLinesErrorKind, LineSplitter};
 
