@@ -5,22 +5,33 @@
 //! `GET /containers/{id}/logs`: 16 MiB of multiplexed output in 100-byte
 //! frames (alternating stdout and stderr, the shape of a chatty service's
 //! log lines), each frame its own HTTP chunk, as dockerd's flushing writer
-//! sends them. Both readers make the same request over a fresh connection
-//! and count the payload bytes:
+//! sends them. Each reader makes the same request over a fresh connection
+//! and counts the payload bytes:
 //!
-//! - `wharf_logs`: [`Container::logs`](wharf::Container::logs), the whole
-//!   client (its chunked decoding, the demultiplexer, the error mapping),
-//!   which takes each chunk carrying one frame straight from its read
-//!   buffer;
+//! - `wharf_logs`: [`Container::logs`](wharf::Container::logs) read as a
+//!   stream, the whole client (its chunked decoding, the demultiplexer, the
+//!   error mapping), which slices each chunk carrying one frame straight
+//!   from its read buffer into a `LogOutput`;
+//! - `wharf_copy_to`: the same logs written to two sinks by
+//!   [`LogStream::copy_to`](wharf::container::LogStream::copy_to), as
+//!   `docker logs ID > /dev/null` does: no item per frame;
 //! - `body_chunks`: the response's body pieces alone
 //!   ([`Response::chunk`](wharf::Response::chunk)), without demultiplexing;
 //! - `hand_reader`: a minimal reader: one `read` into a 64 KiB buffer at a
 //!   time, the chunked encoding and the frame headers parsed in place, no
 //!   allocation per frame.
 //!
-//! After criterion's report, the two are timed again alternately in the
-//! same process and the ratio of their throughputs is printed (the target
-//! is at least 0.8).
+//! After criterion's report, all are timed again alternately in the same
+//! process. For each, the median throughput, the reading thread's CPU time
+//! per MiB, and the median ratio to the hand reader's run of the same round
+//! are printed; the last line gives the two wharf ratios (the target is at
+//! least 0.8). The machine's CPU steal time during those runs is printed
+//! too: on a shared host, a run with steal measured the host.
+//!
+//! What the stream pays over `copy_to` is the `LogOutput` per frame: each
+//! is a `Bytes` sharing the read buffer, so making one and dropping it are
+//! two atomic reference-count updates, a fair part of the cost of a
+//! 100-byte frame.
 //!
 //! On Linux with two CPUs or more, the server's thread is pinned to one CPU
 //! and the readers to another, as dockerd and its clients usually run, so
@@ -140,6 +151,19 @@ async fn wharf_logs(docker: &Docker) -> usize {
     total
 }
 
+/// The logs copied to two sinks ([`LogStream::copy_to`](wharf::container::LogStream::copy_to)),
+/// as `docker logs ID > /dev/null` does.
+async fn wharf_copy(docker: &Docker) -> usize {
+    let logs = docker
+        .container("bench")
+        .logs(LogsOptions::new())
+        .await
+        .unwrap();
+    let (mut out, mut err) = (tokio::io::sink(), tokio::io::sink());
+    let copied = logs.copy_to(&mut out, &mut err).await.unwrap();
+    (copied.stdout + copied.stderr) as usize
+}
+
 /// The hand-written reader: request, skip the head, then decode chunks and
 /// frames in place from a reused buffer.
 async fn hand_reader(path: &Path) -> usize {
@@ -257,6 +281,7 @@ fn main() {
         .build()
         .unwrap();
     assert_eq!(rt.block_on(wharf_logs(&docker)), PAYLOAD_TOTAL);
+    assert_eq!(rt.block_on(wharf_copy(&docker)), PAYLOAD_TOTAL);
     assert_eq!(rt.block_on(hand_reader(&path)), PAYLOAD_TOTAL);
     assert_eq!(rt.block_on(body_chunks(&docker)), response_body_len());
 
@@ -271,6 +296,9 @@ fn main() {
         group.bench_function("wharf_logs", |b| {
             b.iter(|| rt.block_on(wharf_logs(&docker)))
         });
+        group.bench_function("wharf_copy_to", |b| {
+            b.iter(|| rt.block_on(wharf_copy(&docker)))
+        });
         group.bench_function("body_chunks", |b| {
             b.iter(|| rt.block_on(body_chunks(&docker)))
         });
@@ -281,34 +309,107 @@ fn main() {
     }
     c.final_summary();
 
-    // The ratio, from alternating runs in this process.
+    // The ratios, from alternating runs in this process.
     let rounds = 15;
-    let (mut ours, mut body, mut hand) = (Vec::new(), Vec::new(), Vec::new());
+    let steal_before = steal_ticks();
+    let mut runs: [(&str, Vec<Times>); 4] = [
+        ("wharf stream", Vec::new()),
+        ("wharf copy_to", Vec::new()),
+        ("body chunks", Vec::new()),
+        ("hand reader", Vec::new()),
+    ];
     for _ in 0..rounds {
-        let t = Instant::now();
-        rt.block_on(wharf_logs(&docker));
-        ours.push(t.elapsed());
-        let t = Instant::now();
-        rt.block_on(body_chunks(&docker));
-        body.push(t.elapsed());
-        let t = Instant::now();
-        rt.block_on(hand_reader(&path));
-        hand.push(t.elapsed());
+        runs[0].1.push(timed(|| rt.block_on(wharf_logs(&docker))));
+        runs[1].1.push(timed(|| rt.block_on(wharf_copy(&docker))));
+        runs[2].1.push(timed(|| rt.block_on(body_chunks(&docker))));
+        runs[3].1.push(timed(|| rt.block_on(hand_reader(&path))));
     }
-    let median = |mut v: Vec<Duration>| {
-        v.sort();
-        v[v.len() / 2]
-    };
-    let (ours, body, hand) = (median(ours), median(body), median(hand));
+    let steal = steal_ticks()
+        .zip(steal_before)
+        .map(|(b, a)| b.saturating_sub(a));
     let mib = PAYLOAD_TOTAL as f64 / (1024.0 * 1024.0);
+    let hand = &runs[3].1;
+    println!("logs over a unix socket, 100-byte frames, {rounds} alternating runs (medians):");
+    let ratios: Vec<f64> = runs.iter().map(|(_, t)| paired_ratio(t, hand)).collect();
+    for ((name, times), ratio) in runs.iter().zip(&ratios) {
+        let wall = median(times.iter().map(|t| t.wall.as_secs_f64()));
+        let cpu = times
+            .iter()
+            .map(|t| t.cpu.map(|c| c.as_secs_f64()))
+            .collect::<Option<Vec<_>>>()
+            .map(median);
+        println!(
+            "  {name:<14} {:>6.0} MiB/s  {:>12}  x{ratio:.2} the hand reader",
+            mib / wall,
+            cpu.map_or(String::new(), |c| format!(
+                "{:.0} us CPU/MiB",
+                c * 1e6 / mib
+            )),
+        );
+    }
+    if let Some(ticks) = steal {
+        // Time the hypervisor gave to other guests: a run with much of it
+        // measured the host, not the readers.
+        println!(
+            "  CPU steal during these runs: {ticks} ticks of 1/100 s (compare runs with none)"
+        );
+    }
     println!(
-        "logs over a unix socket, 100-byte frames, median of {rounds}: \
-         wharf {:.0} MiB/s, body chunks alone {:.0} MiB/s, hand reader {:.0} MiB/s; \
-         wharf/hand {:.2}, wharf/body chunks {:.2}",
-        mib / ours.as_secs_f64(),
-        mib / body.as_secs_f64(),
-        mib / hand.as_secs_f64(),
-        hand.as_secs_f64() / ours.as_secs_f64(),
-        body.as_secs_f64() / ours.as_secs_f64(),
+        "wharf/hand: stream {:.2}, copy_to {:.2} (target 0.8)",
+        ratios[0], ratios[1]
     );
+}
+
+/// The median over rounds of `reference`'s time over `times`' time in the
+/// same round: rounds run back to back, so each ratio compares runs made
+/// under the same conditions.
+fn paired_ratio(times: &[Times], reference: &[Times]) -> f64 {
+    median(
+        times
+            .iter()
+            .zip(reference)
+            .map(|(t, r)| r.wall.as_secs_f64() / t.wall.as_secs_f64()),
+    )
+}
+
+/// One reader's run: wall time and, where it can be read, the CPU time of
+/// the reading thread (user and system: the reads' copies included, the
+/// waits for the server not).
+struct Times {
+    wall: Duration,
+    cpu: Option<Duration>,
+}
+
+fn timed(f: impl FnOnce() -> usize) -> Times {
+    let (c, t) = (thread_cpu(), Instant::now());
+    black_box(f());
+    let wall = t.elapsed();
+    let cpu = thread_cpu().zip(c).map(|(b, a)| b.saturating_sub(a));
+    Times { wall, cpu }
+}
+
+fn median(values: impl IntoIterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.into_iter().collect();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// The calling thread's CPU time.
+fn thread_cpu() -> Option<Duration> {
+    #[cfg(target_os = "linux")]
+    {
+        use nix::time::{clock_gettime, ClockId};
+        clock_gettime(ClockId::CLOCK_THREAD_CPUTIME_ID)
+            .ok()
+            .map(Duration::from)
+    }
+    #[cfg(not(target_os = "linux"))]
+    None
+}
+
+/// The machine's steal time so far (`/proc/stat`, in clock ticks), on Linux.
+fn steal_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    // cpu  user nice system idle iowait irq softirq steal ...
+    stat.lines().next()?.split_whitespace().nth(8)?.parse().ok()
 }
