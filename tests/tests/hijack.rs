@@ -10,6 +10,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{UnixListener, UnixStream};
 use wharf::exec::{ExecOptions, StartOptions};
+use wharf::hijack::{Input, Output};
 use wharf::stream::{LogOutput, Mode};
 use wharf::{ApiVersion, Docker, ErrorKind};
 
@@ -169,6 +170,22 @@ fn client(daemon: &Daemon, version: ApiVersion) -> Docker {
         .unwrap()
 }
 
+/// Creates an exec in container `c` and starts it attached.
+async fn start(docker: &Docker, exec: ExecOptions, start: StartOptions) -> (Output, Input) {
+    let exec = docker.container("c").exec(exec).await.unwrap();
+    exec.start_attached(start).await.unwrap()
+}
+
+/// `cat` with stdin attached.
+async fn start_cat(docker: &Docker) -> (Output, Input) {
+    start(
+        docker,
+        ExecOptions::new(["cat"]).attach_stdin(true),
+        StartOptions::new().stdin(true),
+    )
+    .await
+}
+
 const MULTIPLEXED: &str = "application/vnd.docker.multiplexed-stream";
 const RAW: &str = "application/vnd.docker.raw-stream";
 
@@ -176,15 +193,7 @@ const RAW: &str = "application/vnd.docker.raw-stream";
 async fn bytes_behind_the_101_head_are_kept_and_half_close_lets_output_finish() {
     let daemon = daemon(Start::Upgrade(MULTIPLEXED)).await;
     let docker = client(&daemon, ApiVersion::new(1, 44));
-    let exec = docker
-        .container("c")
-        .exec(ExecOptions::new(["cat"]).attach_stdin(true))
-        .await
-        .unwrap();
-    let (mut output, mut input) = exec
-        .start_attached(StartOptions::new().stdin(true))
-        .await
-        .unwrap();
+    let (mut output, mut input) = start_cat(&docker).await;
     assert_eq!(output.mode(), Mode::Multiplexed);
     // Sent in the same write as the head.
     let first = output.next().await.unwrap().unwrap();
@@ -266,12 +275,12 @@ async fn daemon_ok() -> Daemon {
 async fn mode(content_type: &'static str, version: ApiVersion, tty: bool) -> Mode {
     let daemon = daemon(Start::Upgrade(content_type)).await;
     let docker = client(&daemon, version);
-    let exec = docker
-        .container("c")
-        .exec(ExecOptions::new(["true"]).tty(tty))
-        .await
-        .unwrap();
-    let (output, _input) = exec.start_attached(StartOptions::new()).await.unwrap();
+    let (output, _input) = start(
+        &docker,
+        ExecOptions::new(["true"]).tty(tty),
+        StartOptions::new(),
+    )
+    .await;
     output.mode()
 }
 
@@ -291,12 +300,12 @@ async fn the_mode_comes_from_the_content_type_or_the_tty_before_1_42() {
 async fn raw_output_is_passed_through_as_console_bytes() {
     let daemon = daemon(Start::Upgrade(RAW)).await;
     let docker = client(&daemon, ApiVersion::new(1, 51));
-    let exec = docker
-        .container("c")
-        .exec(ExecOptions::new(["sh"]).tty(true))
-        .await
-        .unwrap();
-    let (output, _input) = exec.start_attached(StartOptions::new()).await.unwrap();
+    let (output, _input) = start(
+        &docker,
+        ExecOptions::new(["sh"]).tty(true),
+        StartOptions::new(),
+    )
+    .await;
     let bytes: Vec<u8> = output
         .map_ok(|p| {
             assert!(p.is_console(), "{p:?}");
@@ -315,12 +324,7 @@ async fn raw_output_is_passed_through_as_console_bytes() {
 async fn copy_script(cut: bool) -> (Vec<u8>, Vec<u8>, wharf::Result<wharf::stream::Copied>) {
     let daemon = daemon(Start::Script(cut)).await;
     let docker = client(&daemon, ApiVersion::new(1, 51));
-    let exec = docker
-        .container("c")
-        .exec(ExecOptions::new(["sh"]))
-        .await
-        .unwrap();
-    let (output, _input) = exec.start_attached(StartOptions::new()).await.unwrap();
+    let (output, _input) = start(&docker, ExecOptions::new(["sh"]), StartOptions::new()).await;
     let (mut out, mut err) = (
         tokio::io::BufWriter::new(Vec::new()),
         tokio::io::BufWriter::new(Vec::new()),
@@ -356,15 +360,7 @@ async fn copy_to_flushes_what_came_before_a_cut_frame_then_fails() {
 async fn copy_to_follows_the_output_to_its_end() {
     let daemon = daemon(Start::Upgrade(MULTIPLEXED)).await;
     let docker = client(&daemon, ApiVersion::new(1, 51));
-    let exec = docker
-        .container("c")
-        .exec(ExecOptions::new(["cat"]).attach_stdin(true))
-        .await
-        .unwrap();
-    let (output, mut input) = exec
-        .start_attached(StartOptions::new().stdin(true))
-        .await
-        .unwrap();
+    let (output, mut input) = start_cat(&docker).await;
     input.write_all(b"ping").await.unwrap();
     input.shutdown().await.unwrap();
     let (mut out, mut err) = (Vec::new(), Vec::new());

@@ -1,6 +1,7 @@
 //! `GET /containers/{id}/logs`: a container's output, past and following.
 
 use std::fmt;
+use std::ops::Range;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
@@ -13,7 +14,7 @@ use crate::copy::Sinks;
 use crate::error::Result;
 use crate::hijack::stream_error;
 use crate::http1::whole_chunk_unit;
-use crate::stream::demux::Demuxer;
+use crate::stream::demux::{Channel, Demuxer};
 use crate::stream::{Copied, LogOutput, Mode, StreamError};
 use crate::{Container, Error, Response};
 
@@ -208,12 +209,11 @@ impl LogStream {
     /// Small enough to be inlined into the caller's loop.
     #[inline(always)]
     fn slice_frame(run: &mut Bytes) -> Option<LogOutput> {
-        let (start, size) = whole_chunk_unit(run)?;
-        let (skip, channel) = Demuxer::whole_frame(&run[start..start + size])?;
-        run.advance(start + skip);
-        let payload = run.split_to(size - skip);
+        let (channel, payload) = frame_chunk(run)?;
+        run.advance(payload.start);
+        let piece = run.split_to(payload.len());
         run.advance(2);
-        Some(channel.wrap(payload))
+        Some(channel.wrap(piece))
     }
 
     /// Everything but the common case of
@@ -329,17 +329,11 @@ impl LogStream {
             // The common case, as in `slice_frame`, but borrowing the
             // payload instead of slicing it out.
             while !self.done && self.demuxer.is_idle() {
-                let Some((start, size)) = whole_chunk_unit(&self.run) else {
+                let Some((channel, payload)) = frame_chunk(&self.run) else {
                     break;
                 };
-                let Some((skip, channel)) = Demuxer::whole_frame(&self.run[start..start + size])
-                else {
-                    break;
-                };
-                sinks
-                    .write(channel, &self.run[start + skip..start + size])
-                    .await?;
-                self.run.advance(start + size + 2);
+                sinks.write(channel, &self.run[payload.clone()]).await?;
+                self.run.advance(payload.end + 2);
             }
             match std::future::poll_fn(|cx| self.poll_rest(cx)).await {
                 Some(Err(e)) => return Err(sinks.fail(e).await),
@@ -348,6 +342,16 @@ impl LogStream {
             }
         }
     }
+}
+
+/// If the front of `buf` is a whole chunk carrying exactly one frame: the
+/// frame's stream and where its payload is. The chunk's CRLF is the two
+/// bytes after the payload.
+#[inline(always)]
+fn frame_chunk(buf: &[u8]) -> Option<(Channel, Range<usize>)> {
+    let (start, size) = whole_chunk_unit(buf)?;
+    let (skip, channel) = Demuxer::whole_frame(&buf[start..start + size])?;
+    Some((channel, start + skip..start + size))
 }
 
 impl Stream for LogStream {
