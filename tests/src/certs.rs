@@ -107,7 +107,7 @@ pub fn server_config(
     versions: &[&'static rustls::SupportedProtocolVersion],
     client_auth: bool,
 ) -> rustls::ServerConfig {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(versions)
         .unwrap();

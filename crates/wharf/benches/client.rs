@@ -111,7 +111,7 @@ fn bare_reqwest(path: &Path) -> reqwest::Client {
         .unix_socket(path)
         .tls_backend_preconfigured(
             rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-                rustls::crypto::ring::default_provider(),
+                rustls::crypto::aws_lc_rs::default_provider(),
             ))
             .with_safe_default_protocol_versions()
             .expect("versions")

@@ -205,8 +205,34 @@ fn try_compile(root: &Path, api_version: &str, files: &[(PathBuf, String)]) -> R
     if !status.success() {
         bail!("the crate generated for API v{api_version} does not compile");
     }
+    // `--locked` cannot be used there (cargo drops the workspace's other
+    // packages from the copied lockfile), so check what it did instead:
+    // every package it resolved is one that Cargo.lock pins.
+    let pinned = locked_packages(&std::fs::read_to_string(&lock)?);
+    let resolved = locked_packages(&std::fs::read_to_string(dir.join("Cargo.lock"))?);
+    let unpinned: Vec<_> = resolved.difference(&pinned).collect();
+    if !unpinned.is_empty() {
+        bail!(
+            "the crate generated for API v{api_version} resolved packages that Cargo.lock does \
+             not pin: {unpinned:?}; run `cargo update` in the workspace and commit Cargo.lock"
+        );
+    }
     eprintln!("regen: API v{api_version} converts, generates and compiles");
     Ok(())
+}
+
+/// The `name version` pairs of a Cargo.lock.
+fn locked_packages(lock: &str) -> std::collections::BTreeSet<String> {
+    let mut packages = std::collections::BTreeSet::new();
+    let mut name = None;
+    for line in lock.lines() {
+        if let Some(n) = line.strip_prefix("name = ") {
+            name = Some(n.trim_matches('"').to_owned());
+        } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
+            packages.insert(format!("{n} {}", v.trim_matches('"')));
+        }
+    }
+    packages
 }
 
 fn check(out: &Path, files: &[(PathBuf, String)], verbose: bool, api_version: &str) -> Result<()> {

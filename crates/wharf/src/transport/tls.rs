@@ -1,6 +1,9 @@
 //! The rustls client configuration for TLS endpoints.
 //!
-//! rustls with the `ring` provider, TLS 1.2 and 1.3. The daemon is verified
+//! rustls with TLS 1.2 and 1.3, its crypto provider chosen as reqwest and
+//! hyper-rustls choose it: the process default when the application
+//! installed one (`CryptoProvider::install_default`), else the one named by
+//! the Cargo features `aws-lc-rs` (the default) or `ring`. The daemon is verified
 //! against the endpoint's CA file when it has one (as the docker CLI does:
 //! the CA replaces the system roots), else against the platform's roots. A
 //! client certificate is presented when both `cert.pem` and `key.pem` are
@@ -20,7 +23,7 @@ use crate::error::{Error, Result};
 
 /// Builds the rustls configuration for `tls`, reading its files.
 pub(crate) fn client_config(tls: &Tls) -> Result<ClientConfig> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = provider()?;
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| tls_error(tls, "cannot set up TLS", e))?;
@@ -90,12 +93,136 @@ pub(crate) fn client_config(tls: &Tls) -> Result<ClientConfig> {
 /// default crypto provider) needs one anyway, and it must never be used.
 /// It trusts no root, so any https connection through it fails.
 pub(crate) fn unused_config() -> Result<ClientConfig> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Ok(ClientConfig::builder_with_provider(provider)
+    Ok(ClientConfig::builder_with_provider(provider()?)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| Error::config(format!("cannot set up TLS: {e}")).with_source(e))?
         .with_root_certificates(RootCertStore::empty())
         .with_no_client_auth())
+}
+
+/// The crypto provider of every TLS connection: the process default if the
+/// application installed one, else the one the Cargo features chose
+/// (`aws-lc-rs` when both are on, as rustls itself prefers it).
+pub(crate) fn provider() -> Result<Arc<CryptoProvider>> {
+    if let Some(installed) = CryptoProvider::get_default() {
+        return Ok(installed.clone());
+    }
+    #[cfg(feature = "aws-lc-rs")]
+    return Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+    #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+    return Ok(Arc::new(ring::provider()));
+    #[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
+    Err(Error::config(
+        "no TLS crypto provider: enable the wharf feature `aws-lc-rs` or `ring`, or install \
+         one for the process with rustls::crypto::CryptoProvider::install_default",
+    ))
+}
+
+/// The *ring* provider, built from rustls' public *ring* parts.
+///
+/// rustls 0.23.48 deprecated `rustls::crypto::ring::default_provider()`
+/// ("no support for post-quantum algorithms") without a replacement in
+/// 0.23; the feature `ring` is for builds that cannot compile aws-lc
+/// (cross-compiling without its toolchain). It offers what that function
+/// offered: the same cipher suites, key exchanges (no post-quantum one) and
+/// signature algorithms (rustls' `SUPPORTED_SIG_ALGS` table for *ring*).
+#[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+mod ring {
+    use rustls::crypto::ring::{sign, DEFAULT_CIPHER_SUITES, DEFAULT_KX_GROUPS};
+    use rustls::crypto::{
+        CryptoProvider, GetRandomFailed, KeyProvider, SecureRandom, WebPkiSupportedAlgorithms,
+    };
+    use rustls::pki_types::PrivateKeyDer;
+    use rustls::sign::SigningKey;
+    use rustls::SignatureScheme;
+    use std::sync::Arc;
+    use webpki::ring as alg;
+
+    pub(super) fn provider() -> CryptoProvider {
+        CryptoProvider {
+            cipher_suites: DEFAULT_CIPHER_SUITES.to_vec(),
+            kx_groups: DEFAULT_KX_GROUPS.to_vec(),
+            signature_verification_algorithms: SIGNATURE_ALGORITHMS,
+            secure_random: &Ring,
+            key_provider: &Ring,
+        }
+    }
+
+    #[derive(Debug)]
+    struct Ring;
+
+    impl SecureRandom for Ring {
+        fn fill(&self, buf: &mut [u8]) -> Result<(), GetRandomFailed> {
+            use ::ring::rand::SecureRandom as _;
+            ::ring::rand::SystemRandom::new()
+                .fill(buf)
+                .map_err(|_| GetRandomFailed)
+        }
+    }
+
+    impl KeyProvider for Ring {
+        fn load_private_key(
+            &self,
+            key: PrivateKeyDer<'static>,
+        ) -> Result<Arc<dyn SigningKey>, rustls::Error> {
+            sign::any_supported_type(&key)
+        }
+    }
+
+    static SIGNATURE_ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
+        all: &[
+            alg::ECDSA_P256_SHA256,
+            alg::ECDSA_P256_SHA384,
+            alg::ECDSA_P384_SHA256,
+            alg::ECDSA_P384_SHA384,
+            alg::ED25519,
+            alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+            alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
+            alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
+            alg::RSA_PKCS1_2048_8192_SHA256,
+            alg::RSA_PKCS1_2048_8192_SHA384,
+            alg::RSA_PKCS1_2048_8192_SHA512,
+            alg::RSA_PKCS1_2048_8192_SHA256_ABSENT_PARAMS,
+            alg::RSA_PKCS1_2048_8192_SHA384_ABSENT_PARAMS,
+            alg::RSA_PKCS1_2048_8192_SHA512_ABSENT_PARAMS,
+        ],
+        // For TLS 1.2 the curve is not fixed by the scheme; for TLS 1.3 it is.
+        mapping: &[
+            (
+                SignatureScheme::ECDSA_NISTP384_SHA384,
+                &[alg::ECDSA_P384_SHA384, alg::ECDSA_P256_SHA384],
+            ),
+            (
+                SignatureScheme::ECDSA_NISTP256_SHA256,
+                &[alg::ECDSA_P256_SHA256, alg::ECDSA_P384_SHA256],
+            ),
+            (SignatureScheme::ED25519, &[alg::ED25519]),
+            (
+                SignatureScheme::RSA_PSS_SHA512,
+                &[alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY],
+            ),
+            (
+                SignatureScheme::RSA_PSS_SHA384,
+                &[alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY],
+            ),
+            (
+                SignatureScheme::RSA_PSS_SHA256,
+                &[alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY],
+            ),
+            (
+                SignatureScheme::RSA_PKCS1_SHA512,
+                &[alg::RSA_PKCS1_2048_8192_SHA512],
+            ),
+            (
+                SignatureScheme::RSA_PKCS1_SHA384,
+                &[alg::RSA_PKCS1_2048_8192_SHA384],
+            ),
+            (
+                SignatureScheme::RSA_PKCS1_SHA256,
+                &[alg::RSA_PKCS1_2048_8192_SHA256],
+            ),
+        ],
+    };
 }
 
 fn tls_error(tls: &Tls, what: &str, e: rustls::Error) -> Error {
@@ -207,6 +334,7 @@ mod tests {
     use super::*;
     use crate::ErrorKind;
 
+    #[cfg(any(feature = "aws-lc-rs", feature = "ring"))]
     #[test]
     fn missing_ca_names_the_file_and_the_fix() {
         let dir = tempfile::tempdir().unwrap();
@@ -218,6 +346,7 @@ mod tests {
         assert!(text.contains("DOCKER_CERT_PATH"), "{text}");
     }
 
+    #[cfg(any(feature = "aws-lc-rs", feature = "ring"))]
     #[test]
     fn garbage_ca_is_rejected() {
         let dir = tempfile::tempdir().unwrap();
@@ -226,6 +355,7 @@ mod tests {
         assert!(e.to_string().contains("no usable CA certificate"), "{e}");
     }
 
+    #[cfg(any(feature = "aws-lc-rs", feature = "ring"))]
     #[test]
     fn lone_cert_or_key_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
@@ -237,12 +367,45 @@ mod tests {
         assert!(e.to_string().contains("cert.pem"), "{e}");
     }
 
+    /// The features choose the provider: aws-lc-rs offers the post-quantum
+    /// key exchange first, ring has none.
+    #[cfg(any(feature = "aws-lc-rs", feature = "ring"))]
+    #[test]
+    fn the_feature_chooses_the_provider() {
+        let provider = provider().unwrap();
+        let groups: Vec<_> = provider.kx_groups.iter().map(|g| g.name()).collect();
+        let pq = rustls::NamedGroup::X25519MLKEM768;
+        if cfg!(feature = "aws-lc-rs") {
+            assert_eq!(groups.first(), Some(&pq), "{groups:?}");
+        } else {
+            assert!(!groups.contains(&pq), "{groups:?}");
+            assert!(groups.contains(&rustls::NamedGroup::X25519), "{groups:?}");
+        }
+        let config = client_config(&Tls::new().with_verify(false)).unwrap();
+        let used: Vec<_> = config
+            .crypto_provider()
+            .kx_groups
+            .iter()
+            .map(|g| g.name())
+            .collect();
+        assert_eq!(used, groups);
+    }
+
+    #[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
+    #[test]
+    fn no_provider_is_a_config_error() {
+        let e = client_config(&Tls::new().with_verify(false)).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        assert!(e.to_string().contains("`aws-lc-rs` or `ring`"), "{e}");
+    }
+
+    #[cfg(any(feature = "aws-lc-rs", feature = "ring"))]
     #[test]
     fn no_verification_needs_no_files() {
         assert!(client_config(&Tls::new().with_verify(false)).is_ok());
     }
 
-    #[cfg(unix)]
+    #[cfg(all(unix, any(feature = "aws-lc-rs", feature = "ring")))]
     #[test]
     fn unreadable_file_says_so() {
         use std::os::unix::fs::PermissionsExt;
