@@ -101,7 +101,8 @@ async fn missing_socket_names_the_endpoint_and_how_it_was_chosen() {
     assert!(text.contains(&host), "{text}");
     assert!(text.contains("from DOCKER_HOST"), "{text}");
     assert!(text.contains("no such socket"), "{text}");
-    assert!(text.contains("check DOCKER_HOST"), "{text}");
+    assert!(text.contains("Check DOCKER_HOST"), "{text}");
+    assert_eq!(text.matches("is the daemon running?").count(), 1, "{text}");
     assert!(std::error::Error::source(&e).is_some());
 }
 

@@ -982,8 +982,12 @@ impl Request {
             Timeout::Idle(t) => (None, Some(t)),
             Timeout::Unlimited => (None, None),
         };
+        // A limit too far away to be an instant (`Duration::MAX`) is no limit.
         let limit = match (total, idle) {
-            (Some(t), _) => http1::Limit::Deadline(tokio::time::Instant::now() + t, t),
+            (Some(t), _) => match tokio::time::Instant::now().checked_add(t) {
+                Some(at) => http1::Limit::Deadline(at, t),
+                None => http1::Limit::None,
+            },
             (None, Some(t)) => http1::Limit::Idle(t),
             (None, None) => http1::Limit::None,
         };

@@ -220,9 +220,9 @@ impl Source {
                 "check docker context {name:?} (`docker context inspect {name}`), \
                  or choose another with DOCKER_CONTEXT"
             ),
-            Source::Default => "is the daemon running? Set DOCKER_HOST or choose a docker context \
-                 to use another endpoint"
-                .to_owned(),
+            Source::Default => {
+                "set DOCKER_HOST or choose a docker context to use another endpoint".to_owned()
+            }
         }
     }
 }

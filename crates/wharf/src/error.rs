@@ -439,6 +439,16 @@ impl Error {
             "; the user may need to be in the `docker` group, or use rootless Docker".to_owned()
         } else if let Some(tls) = endpoint.tls().filter(|_| reason.contains("certificate")) {
             format!("; check the TLS settings ({})", tls.origin())
+        } else if reason.contains("no such socket") || reason.contains("connection refused") {
+            // said once, here: the reason and the source's hint leave it out
+            let hint = endpoint.source().hint();
+            let mut letters = hint.chars();
+            let first = letters.next().map(|c| c.to_ascii_uppercase());
+            format!(
+                "; is the daemon running? {}{}",
+                first.unwrap_or(' '),
+                letters.as_str()
+            )
         } else {
             format!("; {}", endpoint.source().hint())
         };
@@ -580,11 +590,9 @@ fn connect_reason(err: &(dyn StdError + 'static)) -> Option<String> {
     while let Some(e) = cur {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
             return Some(match io.kind() {
-                std::io::ErrorKind::NotFound => "no such socket (is the daemon running?)".into(),
+                std::io::ErrorKind::NotFound => "no such socket".into(),
                 std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-                std::io::ErrorKind::ConnectionRefused => {
-                    "connection refused (is the daemon running?)".into()
-                }
+                std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
                 std::io::ErrorKind::TimedOut => "timed out".into(),
                 _ => io.to_string(),
             });
@@ -766,9 +774,31 @@ mod tests {
     #[test]
     fn connect_reason_reads_the_io_error() {
         let io = std::io::Error::from(std::io::ErrorKind::NotFound);
-        assert_eq!(
-            connect_reason(&io).as_deref(),
-            Some("no such socket (is the daemon running?)")
-        );
+        assert_eq!(connect_reason(&io).as_deref(), Some("no such socket"));
+    }
+
+    #[test]
+    fn a_missing_socket_asks_once_whether_the_daemon_runs() {
+        let env = crate::endpoint::Environment::empty();
+        for (endpoint, then) in [
+            (
+                Endpoint::resolve(&env).unwrap(),
+                "Set DOCKER_HOST or choose a docker context",
+            ),
+            (
+                Endpoint::resolve(&env.clone().set("DOCKER_HOST", "unix:///nowhere.sock")).unwrap(),
+                "Check DOCKER_HOST, or unset it",
+            ),
+        ] {
+            for kind in [
+                std::io::ErrorKind::NotFound,
+                std::io::ErrorKind::ConnectionRefused,
+            ] {
+                let e = Error::connect(std::io::Error::from(kind)).with_endpoint(&endpoint);
+                let text = e.to_string();
+                assert_eq!(text.matches("daemon running").count(), 1, "{text}");
+                assert!(text.contains(&format!("? {then}")), "{text}");
+            }
+        }
     }
 }

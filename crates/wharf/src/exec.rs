@@ -335,7 +335,7 @@ impl Container {
         }
         let created: Created = self
             .docker()
-            .post(&format!("/containers/{}/exec", self.id()))
+            .post(&self.path("exec")?)
             .template("/containers/{id}/exec")
             .json(&options.body())
             .send()
@@ -390,7 +390,10 @@ impl Container {
             return Err(Error::new(ErrorKind::Server)
                 .with_detail(format!("the exec could not be started: {message}"))
                 .with_message(message)
-                .with_request("POST", &format!("/exec/{}/start", exec.id)));
+                .with_request(
+                    "POST",
+                    &crate::path::object("exec", &exec.id, "start").unwrap_or_default(),
+                ));
         }
         collected.exit_code = inspect.exit_code.unwrap_or(-1);
         Ok(collected)
@@ -463,7 +466,7 @@ impl Exec {
         }
         let request = self
             .docker
-            .post(&format!("/exec/{}/start", self.id))
+            .post(&crate::path::object("exec", &self.id, "start")?)
             .template("/exec/{id}/start")
             .json(&body);
         let (output, mut input) = hijack::hijack(request, Mode::from_tty(tty)).await?;
@@ -499,7 +502,7 @@ impl Exec {
     /// ```
     pub async fn start_detached(&self) -> Result<()> {
         self.docker
-            .post(&format!("/exec/{}/start", self.id))
+            .post(&crate::path::object("exec", &self.id, "start")?)
             .template("/exec/{id}/start")
             .json(&json!({ "Detach": true, "Tty": self.tty }))
             .send()
@@ -518,7 +521,7 @@ impl Exec {
     /// ```
     pub async fn inspect(&self) -> Result<ExecInspectResponse> {
         self.docker
-            .get(&format!("/exec/{}/json", self.id))
+            .get(&crate::path::object("exec", &self.id, "json")?)
             .template("/exec/{id}/json")
             .send()
             .await?
@@ -537,7 +540,7 @@ impl Exec {
     /// ```
     pub async fn resize(&self, height: u16, width: u16) -> Result<()> {
         self.docker
-            .post(&format!("/exec/{}/resize", self.id))
+            .post(&crate::path::object("exec", &self.id, "resize")?)
             .template("/exec/{id}/resize")
             .query("h", &height.to_string())
             .query("w", &width.to_string())

@@ -44,6 +44,10 @@
 //!
 //! # Cargo features
 //!
+//! - `aws-lc-rs` (on by default) or `ring`: rustls' crypto provider for TLS endpoints
+//!   (aws-lc-rs has post-quantum key exchange; ring builds more easily). A provider the
+//!   application installed with `rustls::crypto::CryptoProvider::install_default` comes
+//!   first; with neither feature, one must be installed.
 //! - `websocket` (off by default): `GET /containers/{id}/attach/ws`, the websocket attach
 //!   (`Container::attach_websocket`, the `websocket` module), with tokio-tungstenite.
 #![deny(missing_docs)]
@@ -60,6 +64,7 @@ pub mod exec;
 pub mod filters;
 pub mod hijack;
 mod http1;
+mod path;
 pub mod progress;
 pub mod stream;
 mod transport;

@@ -375,7 +375,7 @@ impl Container {
         tar: impl Into<Bytes>,
         options: &UploadOptions,
     ) -> Result<()> {
-        self.upload_request(path, options)
+        self.upload_request(path, options)?
             .body(tar)
             .send()
             .await
@@ -410,7 +410,7 @@ impl Container {
         Bytes: From<B>,
         E: Into<BoxError> + 'static,
     {
-        self.upload_request(path, options)
+        self.upload_request(path, options)?
             .streaming()
             .body_stream(tar.map(|piece| {
                 piece
@@ -422,10 +422,10 @@ impl Container {
             .map(drop)
     }
 
-    fn upload_request(&self, path: &str, options: &UploadOptions) -> crate::Request {
+    fn upload_request(&self, path: &str, options: &UploadOptions) -> Result<crate::Request> {
         let mut request = self
             .docker
-            .put(&self.path("archive"))
+            .put(&self.path("archive")?)
             .template("/containers/{id}/archive")
             .query("path", path)
             .header("Content-Type", "application/x-tar");
@@ -435,7 +435,7 @@ impl Container {
         if options.copy_uid_gid {
             request = request.query("copyUIDGID", "true");
         }
-        request
+        Ok(request)
     }
 
     /// A tar of the file or directory `path` (a directory's tar holds the
@@ -452,7 +452,7 @@ impl Container {
     pub async fn download(&self, path: &str) -> Result<Archive> {
         let response = self
             .docker
-            .get(&self.path("archive"))
+            .get(&self.path("archive")?)
             .template("/containers/{id}/archive")
             .query("path", path)
             .streaming()
@@ -478,7 +478,7 @@ impl Container {
     pub async fn archive_info(&self, path: &str) -> Result<PathStat> {
         let response = self
             .docker
-            .head(&self.path("archive"))
+            .head(&self.path("archive")?)
             .template("/containers/{id}/archive")
             .query("path", path)
             .send()
@@ -487,7 +487,7 @@ impl Container {
             Some(value) => PathStat::from_header(value),
             None => Err(Error::new(crate::ErrorKind::Protocol).with_detail(format!(
                 "HEAD {}: the answer has no {PATH_STAT_HEADER} header",
-                self.path("archive")
+                self.path("archive")?
             ))),
         }
     }
@@ -510,7 +510,7 @@ impl Container {
     pub async fn export(&self) -> Result<impl Stream<Item = Result<Bytes>> + Send + 'static> {
         let response = self
             .docker
-            .get(&self.path("export"))
+            .get(&self.path("export")?)
             .template("/containers/{id}/export")
             .streaming()
             .send()
@@ -536,7 +536,7 @@ impl Container {
             .docker
             .post("/commit")
             .template("/commit")
-            .query("container", self.id());
+            .query("container", crate::path::name(self.id())?);
         for (name, value) in [
             ("repo", &options.repo),
             ("tag", &options.tag),

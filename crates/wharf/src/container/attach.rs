@@ -125,7 +125,7 @@ impl Container {
         let fallback = self.stream_mode_fallback().await?;
         let mut request = self
             .docker()
-            .post(&format!("/containers/{}/attach", self.id()))
+            .post(&self.path("attach")?)
             .template("/containers/{id}/attach")
             .query("stream", "1")
             .query("stdin", flag(options.stdin))
@@ -158,7 +158,7 @@ impl Container {
         }
         let inspect: Inspect = self
             .docker()
-            .get(&format!("/containers/{}/json", self.id()))
+            .get(&self.path("json")?)
             .template("/containers/{id}/json")
             .send()
             .await?

@@ -151,7 +151,7 @@ impl Container {
     ) -> Result<(Output, Input)> {
         let mut request = self
             .docker()
-            .get(&format!("/containers/{}/attach/ws", self.id()))
+            .get(&self.path("attach/ws")?)
             .template("/containers/{id}/attach/ws")
             .query("stream", flag(options.stream))
             .query("stdin", flag(options.stdin))

@@ -68,17 +68,34 @@ impl StopOptions {
 
     fn apply(&self, mut request: crate::Request) -> crate::Request {
         if let Some(grace) = self.grace {
-            let secs = grace.as_secs() + u64::from(grace.subsec_nanos() > 0);
+            let secs = grace_seconds(grace);
             request = request
                 .query("t", &secs.to_string())
                 // The call lasts up to the grace period: allow for it.
-                .timeout(Timeout::Total(DEFAULT_TIMEOUT + Duration::from_secs(secs)));
+                .timeout(
+                    DEFAULT_TIMEOUT
+                        .checked_add(Duration::from_secs(secs))
+                        .map_or(Timeout::Unlimited, Timeout::Total),
+                );
         }
         if let Some(signal) = &self.signal {
             request = request.query("signal", signal);
         }
         request
     }
+}
+
+/// The `t` of a stop: whole seconds, rounded up, at most what the daemon can
+/// hold. The daemon turns `t` into a Go `time.Duration` (nanoseconds in an
+/// int64, about 292 years; moby daemon/stop.go), and a larger value wraps
+/// around to a short or negative wait: a grace longer than that is sent as
+/// the longest one, which is no limit in practice.
+fn grace_seconds(grace: Duration) -> u64 {
+    const MAX_SECONDS: u64 = i64::MAX as u64 / 1_000_000_000;
+    grace
+        .as_secs()
+        .saturating_add(u64::from(grace.subsec_nanos() > 0))
+        .min(MAX_SECONDS)
 }
 
 /// How to remove a container, for [`Container::remove_with`].
@@ -215,7 +232,7 @@ impl Container {
         action: &str,
         request: impl FnOnce(crate::Request) -> crate::Request,
     ) -> Result<bool> {
-        let r = request(self.docker.post(&self.path(action))).send().await;
+        let r = request(self.docker.post(&self.path(action)?)).send().await;
         match r {
             Ok(_) => Ok(true),
             Err(e) if e.kind() == ErrorKind::NotModified => Ok(false),
@@ -396,7 +413,7 @@ impl Container {
         let body = update.build()?;
         let r: ContainerUpdateResponse = self
             .docker
-            .post(&self.path("update"))
+            .post(&self.path("update")?)
             .template("/containers/{id}/update")
             .json(&body)
             .send()
@@ -433,7 +450,7 @@ impl Container {
     pub async fn remove_with(&self, options: &RemoveOptions) -> Result<()> {
         let mut request = self
             .docker
-            .delete(&self.path(""))
+            .delete(&self.path("")?)
             .template("/containers/{id}");
         for (name, set) in [
             ("force", options.force),
@@ -477,7 +494,7 @@ impl Container {
     async fn inspect_inner(&self, size: bool) -> Result<ContainerInspectResponse> {
         let mut request = self
             .docker
-            .get(&self.path("json"))
+            .get(&self.path("json")?)
             .template("/containers/{id}/json");
         if size {
             request = request.query("size", "true");
@@ -531,7 +548,7 @@ impl Container {
     async fn top_inner(&self, ps_args: Option<&str>) -> Result<ContainerTopResponse> {
         let mut request = self
             .docker
-            .get(&self.path("top"))
+            .get(&self.path("top")?)
             .template("/containers/{id}/top");
         if let Some(args) = ps_args {
             request = request.query("ps_args", args);
@@ -553,7 +570,7 @@ impl Container {
     pub async fn changes(&self) -> Result<Vec<FilesystemChange>> {
         let response = self
             .docker
-            .get(&self.path("changes"))
+            .get(&self.path("changes")?)
             .template("/containers/{id}/changes")
             .send()
             .await?;
@@ -641,7 +658,7 @@ impl Container {
         // (api/server/router/container/container_routes.go, postContainersWait).
         let response = self
             .docker
-            .post(&self.path("wait"))
+            .post(&self.path("wait")?)
             .template("/containers/{id}/wait")
             .query("condition", condition.as_str())
             .timeout(Timeout::Unlimited)

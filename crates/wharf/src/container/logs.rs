@@ -404,7 +404,7 @@ impl Container {
         let fallback = self.stream_mode_fallback().await?;
         let mut request = self
             .docker()
-            .get(&format!("/containers/{}/logs", self.id()))
+            .get(&self.path("logs")?)
             .template("/containers/{id}/logs")
             .query("follow", flag(options.follow))
             .query("stdout", flag(options.stdout))

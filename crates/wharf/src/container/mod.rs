@@ -142,30 +142,11 @@ impl Container {
     }
 
     /// `/containers/{id}/{action}` (`/containers/{id}` for an empty action),
-    /// the id percent-encoded. A leading `/` is dropped: list results name
-    /// containers `/web`.
-    pub(crate) fn path(&self, action: &str) -> String {
-        let id = encode_segment(self.id.strip_prefix('/').unwrap_or(&self.id));
-        if action.is_empty() {
-            format!("/containers/{id}")
-        } else {
-            format!("/containers/{id}/{action}")
-        }
+    /// the id encoded by [`crate::path::object`]: every request that names
+    /// the container takes its path from here.
+    pub(crate) fn path(&self, action: &str) -> crate::Result<String> {
+        crate::path::object("containers", &self.id, action)
     }
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters, so an id
-/// can never change the path or start a query.
-fn encode_segment(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// A boolean query parameter as the daemon reads it.
@@ -188,12 +169,14 @@ mod tests {
     #[test]
     fn paths_encode_the_id() {
         let d = docker();
-        assert_eq!(d.container("web").path("start"), "/containers/web/start");
-        assert_eq!(d.container("/web").path("json"), "/containers/web/json");
-        assert_eq!(d.container("a_b.c-1").path(""), "/containers/a_b.c-1");
         assert_eq!(
-            d.container("x/../y?z").path("json"),
-            "/containers/x%2F..%2Fy%3Fz/json"
+            d.container("/web").path("json").unwrap(),
+            "/containers/web/json"
         );
+        assert_eq!(
+            d.container("x/../y?z").path("").unwrap(),
+            "/containers/x%2F..%2Fy%3Fz"
+        );
+        assert!(d.container("..").path("json").is_err());
     }
 }

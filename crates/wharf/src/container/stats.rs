@@ -72,7 +72,7 @@ impl Container {
     /// ```
     pub async fn stats(&self) -> Result<ContainerStatsResponse> {
         self.docker()
-            .get(&format!("/containers/{}/stats", self.id()))
+            .get(&self.path("stats")?)
             .template("/containers/{id}/stats")
             .query("stream", "false")
             .query("one-shot", "true")
@@ -95,7 +95,7 @@ impl Container {
     pub async fn stats_stream(&self) -> Result<StatsStream> {
         let response = self
             .docker()
-            .get(&format!("/containers/{}/stats", self.id()))
+            .get(&self.path("stats")?)
             .template("/containers/{id}/stats")
             .query("stream", "true")
             .streaming()

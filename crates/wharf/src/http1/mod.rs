@@ -665,7 +665,10 @@ impl Body {
             }
             Poll::Ready(Ok(n)) => {
                 if let Some((sleep, Some(idle), _)) = self.timer.as_mut() {
-                    sleep.as_mut().reset(tokio::time::Instant::now() + *idle);
+                    // an idle limit past the end of time never fires: no reset
+                    if let Some(at) = tokio::time::Instant::now().checked_add(*idle) {
+                        sleep.as_mut().reset(at);
+                    }
                 }
                 Poll::Ready(Ok(n))
             }
