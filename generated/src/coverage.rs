@@ -31,6 +31,9 @@ pub struct Operation {
     pub served: Served,
     /// For a newline-delimited JSON stream, the schema of one line.
     pub json_lines_item: Option<&'static str>,
+    /// The answer's body is a byte stream, read as it arrives (logs, events,
+    /// archives, progress), not a value decoded whole.
+    pub streams: bool,
 }
 
 /// Every operation of the spec, in the spec's order.
@@ -50,6 +53,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_list"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerCreate",
@@ -58,6 +62,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_create"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerInspect",
@@ -66,6 +71,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_inspect"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerTop",
@@ -74,6 +80,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_top"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerLogs",
@@ -82,6 +89,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_logs"),
         json_lines_item: None,
+        streams: true,
     },
     Operation {
         id: "ContainerChanges",
@@ -90,6 +98,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_changes"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerExport",
@@ -98,6 +107,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_export"),
         json_lines_item: None,
+        streams: true,
     },
     Operation {
         id: "ContainerStats",
@@ -106,6 +116,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_stats"),
         json_lines_item: Some("ContainerStatsResponse"),
+        streams: true,
     },
     Operation {
         id: "ContainerResize",
@@ -114,6 +125,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_resize"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerStart",
@@ -122,6 +134,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_start"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerStop",
@@ -130,6 +143,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_stop"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerRestart",
@@ -138,6 +152,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_restart"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerKill",
@@ -146,6 +161,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_kill"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerUpdate",
@@ -154,6 +170,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_update"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerRename",
@@ -162,6 +179,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_rename"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerPause",
@@ -170,6 +188,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_pause"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerUnpause",
@@ -178,6 +197,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_unpause"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerAttach",
@@ -186,6 +206,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::HandWritten("wharf::Container::attach"),
         json_lines_item: None,
+        streams: true,
     },
     Operation {
         id: "ContainerAttachWebsocket",
@@ -194,6 +215,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::HandWritten("wharf::Container::attach_websocket"),
         json_lines_item: None,
+        streams: true,
     },
     Operation {
         id: "ContainerWait",
@@ -202,6 +224,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_wait"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerDelete",
@@ -210,6 +233,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_delete"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerArchiveInfo",
@@ -218,6 +242,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_archive_info"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerArchive",
@@ -226,6 +251,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_archive"),
         json_lines_item: None,
+        streams: true,
     },
     Operation {
         id: "PutContainerArchive",
@@ -234,6 +260,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("put_container_archive"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ContainerPrune",
@@ -242,6 +269,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Container",
         served: Served::Generated("container_prune"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ImageList",
@@ -250,6 +278,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Image",
         served: Served::Generated("image_list"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ImageBuild",
@@ -258,6 +287,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Image",
         served: Served::Generated("image_build"),
         json_lines_item: Some("BuildInfo"),
+        streams: true,
     },
     Operation {
         id: "BuildPrune",
@@ -266,6 +296,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Image",
         served: Served::Generated("build_prune"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ImageCreate",
@@ -274,6 +305,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Image",
         served: Served::Generated("image_create"),
         json_lines_item: Some("CreateImageInfo"),
+        streams: true,
     },
     Operation {
         id: "ImageInspect",
@@ -282,6 +314,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Image",
         served: Served::Generated("image_inspect"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ImageHistory",
@@ -290,6 +323,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Image",
         served: Served::Generated("image_history"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ImagePush",
@@ -298,6 +332,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Image",
         served: Served::Generated("image_push"),
         json_lines_item: Some("PushImageInfo"),
+        streams: true,
     },
     Operation {
         id: "ImageTag",
@@ -306,6 +341,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Image",
         served: Served::Generated("image_tag"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ImageDelete",
@@ -314,6 +350,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Image",
         served: Served::Generated("image_delete"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ImageSearch",
@@ -322,6 +359,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Image",
         served: Served::Generated("image_search"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ImagePrune",
@@ -330,6 +368,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Image",
         served: Served::Generated("image_prune"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SystemAuth",
@@ -338,6 +377,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "System",
         served: Served::Generated("system_auth"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SystemInfo",
@@ -346,6 +386,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "System",
         served: Served::Generated("system_info"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SystemVersion",
@@ -354,6 +395,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "System",
         served: Served::Generated("system_version"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SystemPing",
@@ -362,6 +404,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "System",
         served: Served::Generated("system_ping"),
         json_lines_item: None,
+        streams: true,
     },
     Operation {
         id: "SystemPingHead",
@@ -370,6 +413,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "System",
         served: Served::Generated("system_ping_head"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ImageCommit",
@@ -378,6 +422,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Image",
         served: Served::Generated("image_commit"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SystemEvents",
@@ -386,6 +431,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "System",
         served: Served::Generated("system_events"),
         json_lines_item: Some("EventMessage"),
+        streams: true,
     },
     Operation {
         id: "SystemDataUsage",
@@ -394,6 +440,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "System",
         served: Served::Generated("system_data_usage"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ImageGet",
@@ -402,6 +449,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Image",
         served: Served::Generated("image_get"),
         json_lines_item: None,
+        streams: true,
     },
     Operation {
         id: "ImageGetAll",
@@ -410,6 +458,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Image",
         served: Served::Generated("image_get_all"),
         json_lines_item: None,
+        streams: true,
     },
     Operation {
         id: "ImageLoad",
@@ -418,6 +467,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Image",
         served: Served::Generated("image_load"),
         json_lines_item: Some("BuildInfo"),
+        streams: true,
     },
     Operation {
         id: "ContainerExec",
@@ -426,6 +476,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Exec",
         served: Served::Generated("container_exec"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ExecStart",
@@ -434,6 +485,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Exec",
         served: Served::Generated("exec_start"),
         json_lines_item: None,
+        streams: true,
     },
     Operation {
         id: "ExecResize",
@@ -442,6 +494,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Exec",
         served: Served::Generated("exec_resize"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ExecInspect",
@@ -450,6 +503,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Exec",
         served: Served::Generated("exec_inspect"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "VolumeList",
@@ -458,6 +512,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Volume",
         served: Served::Generated("volume_list"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "VolumeCreate",
@@ -466,6 +521,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Volume",
         served: Served::Generated("volume_create"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "VolumeInspect",
@@ -474,6 +530,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Volume",
         served: Served::Generated("volume_inspect"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "VolumeUpdate",
@@ -482,6 +539,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Volume",
         served: Served::Generated("volume_update"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "VolumeDelete",
@@ -490,6 +548,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Volume",
         served: Served::Generated("volume_delete"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "VolumePrune",
@@ -498,6 +557,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Volume",
         served: Served::Generated("volume_prune"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "NetworkList",
@@ -506,6 +566,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Network",
         served: Served::Generated("network_list"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "NetworkInspect",
@@ -514,6 +575,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Network",
         served: Served::Generated("network_inspect"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "NetworkDelete",
@@ -522,6 +584,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Network",
         served: Served::Generated("network_delete"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "NetworkCreate",
@@ -530,6 +593,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Network",
         served: Served::Generated("network_create"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "NetworkConnect",
@@ -538,6 +602,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Network",
         served: Served::Generated("network_connect"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "NetworkDisconnect",
@@ -546,6 +611,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Network",
         served: Served::Generated("network_disconnect"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "NetworkPrune",
@@ -554,6 +620,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Network",
         served: Served::Generated("network_prune"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "PluginList",
@@ -562,6 +629,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Plugin",
         served: Served::Generated("plugin_list"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "GetPluginPrivileges",
@@ -570,6 +638,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Plugin",
         served: Served::Generated("get_plugin_privileges"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "PluginPull",
@@ -578,6 +647,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Plugin",
         served: Served::Generated("plugin_pull"),
         json_lines_item: Some("unspecified"),
+        streams: true,
     },
     Operation {
         id: "PluginInspect",
@@ -586,6 +656,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Plugin",
         served: Served::Generated("plugin_inspect"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "PluginDelete",
@@ -594,6 +665,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Plugin",
         served: Served::Generated("plugin_delete"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "PluginEnable",
@@ -602,6 +674,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Plugin",
         served: Served::Generated("plugin_enable"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "PluginDisable",
@@ -610,6 +683,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Plugin",
         served: Served::Generated("plugin_disable"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "PluginUpgrade",
@@ -618,6 +692,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Plugin",
         served: Served::Generated("plugin_upgrade"),
         json_lines_item: Some("unspecified"),
+        streams: true,
     },
     Operation {
         id: "PluginCreate",
@@ -626,6 +701,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Plugin",
         served: Served::Generated("plugin_create"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "PluginPush",
@@ -634,6 +710,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Plugin",
         served: Served::Generated("plugin_push"),
         json_lines_item: Some("unspecified"),
+        streams: true,
     },
     Operation {
         id: "PluginSet",
@@ -642,6 +719,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Plugin",
         served: Served::Generated("plugin_set"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "NodeList",
@@ -650,6 +728,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Node",
         served: Served::Generated("node_list"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "NodeInspect",
@@ -658,6 +737,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Node",
         served: Served::Generated("node_inspect"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "NodeDelete",
@@ -666,6 +746,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Node",
         served: Served::Generated("node_delete"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "NodeUpdate",
@@ -674,6 +755,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Node",
         served: Served::Generated("node_update"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SwarmInspect",
@@ -682,6 +764,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Swarm",
         served: Served::Generated("swarm_inspect"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SwarmInit",
@@ -690,6 +773,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Swarm",
         served: Served::Generated("swarm_init"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SwarmJoin",
@@ -698,6 +782,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Swarm",
         served: Served::Generated("swarm_join"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SwarmLeave",
@@ -706,6 +791,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Swarm",
         served: Served::Generated("swarm_leave"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SwarmUpdate",
@@ -714,6 +800,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Swarm",
         served: Served::Generated("swarm_update"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SwarmUnlockkey",
@@ -722,6 +809,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Swarm",
         served: Served::Generated("swarm_unlockkey"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SwarmUnlock",
@@ -730,6 +818,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Swarm",
         served: Served::Generated("swarm_unlock"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ServiceList",
@@ -738,6 +827,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Service",
         served: Served::Generated("service_list"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ServiceCreate",
@@ -746,6 +836,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Service",
         served: Served::Generated("service_create"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ServiceInspect",
@@ -754,6 +845,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Service",
         served: Served::Generated("service_inspect"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ServiceDelete",
@@ -762,6 +854,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Service",
         served: Served::Generated("service_delete"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ServiceUpdate",
@@ -770,6 +863,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Service",
         served: Served::Generated("service_update"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ServiceLogs",
@@ -778,6 +872,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Service",
         served: Served::Generated("service_logs"),
         json_lines_item: None,
+        streams: true,
     },
     Operation {
         id: "TaskList",
@@ -786,6 +881,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Task",
         served: Served::Generated("task_list"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "TaskInspect",
@@ -794,6 +890,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Task",
         served: Served::Generated("task_inspect"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "TaskLogs",
@@ -802,6 +899,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Task",
         served: Served::Generated("task_logs"),
         json_lines_item: None,
+        streams: true,
     },
     Operation {
         id: "SecretList",
@@ -810,6 +908,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Secret",
         served: Served::Generated("secret_list"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SecretCreate",
@@ -818,6 +917,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Secret",
         served: Served::Generated("secret_create"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SecretInspect",
@@ -826,6 +926,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Secret",
         served: Served::Generated("secret_inspect"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SecretDelete",
@@ -834,6 +935,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Secret",
         served: Served::Generated("secret_delete"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "SecretUpdate",
@@ -842,6 +944,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Secret",
         served: Served::Generated("secret_update"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ConfigList",
@@ -850,6 +953,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Config",
         served: Served::Generated("config_list"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ConfigCreate",
@@ -858,6 +962,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Config",
         served: Served::Generated("config_create"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ConfigInspect",
@@ -866,6 +971,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Config",
         served: Served::Generated("config_inspect"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ConfigDelete",
@@ -874,6 +980,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Config",
         served: Served::Generated("config_delete"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "ConfigUpdate",
@@ -882,6 +989,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Config",
         served: Served::Generated("config_update"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "DistributionInspect",
@@ -890,6 +998,7 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Distribution",
         served: Served::Generated("distribution_inspect"),
         json_lines_item: None,
+        streams: false,
     },
     Operation {
         id: "Session",
@@ -898,5 +1007,6 @@ pub const OPERATIONS: &[Operation] = &[
         tag: "Session",
         served: Served::NotYet("wharf::session: BuildKit sessions (HTTP/2 over the upgraded connection) are not written yet"),
         json_lines_item: None,
+        streams: true,
     },
 ];

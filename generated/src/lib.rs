@@ -25,7 +25,11 @@
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! let http = reqwest::Client::new();
-//! let client = wharf_api::Client::new_with_client("http://127.0.0.1:2375/v1.51", http);
+//! let client = wharf_api::Client::new_with_client(
+//!     "http://127.0.0.1:2375/v1.51",
+//!     http,
+//!     wharf_api::Executor::default(),
+//! );
 //! let version = client.system_version().await?.into_inner();
 //! println!("engine {:?} speaks API {:?}", version.version, version.api_version);
 //! # Ok(())
@@ -50,6 +54,7 @@ pub mod coverage;
 mod support;
 
 pub use client::*;
+pub use support::{encode_path, Execute, ExecuteFuture, Executor};
 
 /// The Engine API version this crate is generated from; requests are sent to
 /// `/v1.51/...` unless the caller builds the client with another version prefix.

@@ -100,6 +100,7 @@ const IDS: &[&str] = &[
     "100%",
     "../other",
     "missing/../other",
+    "a\\..\\..\\info",
     "...",
     "has space",
     "other\n",

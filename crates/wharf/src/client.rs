@@ -377,6 +377,7 @@ impl DockerBuilder {
                 transport,
                 fixed,
                 negotiated: OnceCell::new(),
+                generated: std::sync::OnceLock::new(),
                 timeout: self.timeout.unwrap_or(Some(DEFAULT_TIMEOUT)),
                 stream_idle_timeout: self.stream_idle_timeout,
             }),
@@ -403,12 +404,15 @@ pub struct Docker {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     endpoint: Endpoint,
     transport: Transport,
     /// A pinned version, or the maximum when negotiation is off.
     fixed: Option<ApiVersion>,
     negotiated: OnceCell<ApiVersion>,
+    /// The generated client, at the API version (its executor holds a weak
+    /// reference back to this).
+    generated: std::sync::OnceLock<wharf_api::Client>,
     timeout: Option<Duration>,
     stream_idle_timeout: Option<Duration>,
 }
@@ -600,12 +604,16 @@ impl Docker {
     }
 
     /// The generated client ([`wharf_api::Client`]) for every operation of the
-    /// Engine API, over this client's connection pool and at its API version
-    /// (negotiated first if need be).
+    /// Engine API, at this client's API version (negotiated first if need
+    /// be). Its requests go the way the typed calls' go (they are generated
+    /// operations too): the same connection pool, timeouts (the client's
+    /// default, or its stream idle limit for operations that stream), tracing
+    /// span and errors.
     ///
-    /// Use it for operations wharf does not wrap; convert its errors with
-    /// [`Error::from_api`]. It applies no timeout of its own: wrap calls in
-    /// `tokio::time::timeout` where one matters.
+    /// Use it for operations wharf does not wrap; [`Error::from_api`] turns
+    /// its errors back into wharf's, kind, status and message intact. An
+    /// answer outside `2xx` arrives as `wharf_api::Error::CommunicationError`
+    /// carrying that error.
     ///
     /// ```no_run
     /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
@@ -619,17 +627,49 @@ impl Docker {
     /// # }
     /// ```
     pub async fn api(&self) -> Result<wharf_api::Client> {
-        Ok(wharf_api::Client::new_with_client(
-            &self.base_url().await?,
-            self.http().clone(),
-        ))
+        self.generated().await.cloned()
     }
 
-    /// The base URL the generated client should use: the origin and the
-    /// version prefix, e.g. `http://localhost/v1.51`.
-    pub(crate) async fn base_url(&self) -> Result<String> {
-        let v = self.api_version().await?;
-        Ok(format!("{}{}", self.inner.transport.origin, v.prefix()))
+    /// The generated client over this client's transport, made once the API
+    /// version is known and kept.
+    pub(crate) async fn generated(&self) -> Result<&wharf_api::Client> {
+        let version = self.api_version().await?;
+        Ok(self.inner.generated.get_or_init(|| {
+            wharf_api::Client::new_with_client(
+                &format!("{}{}", self.inner.transport.origin, version.prefix()),
+                self.http().clone(),
+                crate::executor::executor(Arc::downgrade(&self.inner)),
+            )
+        }))
+    }
+
+    /// The client of `inner`, if it is still in use.
+    pub(crate) fn from_inner(inner: &std::sync::Weak<Inner>) -> Option<Docker> {
+        inner.upgrade().map(|inner| Docker { inner })
+    }
+
+    /// Runs a generated operation (a call of [`Docker::api`]'s client)
+    /// with `timeout` as its limit, its error as a wharf [`Error`].
+    pub(crate) async fn call<T>(
+        &self,
+        timeout: Timeout,
+        call: impl std::future::Future<
+            Output = std::result::Result<
+                wharf_api::ResponseValue<T>,
+                wharf_api::Error<wharf_api::types::ErrorResponse>,
+            >,
+        >,
+    ) -> Result<T> {
+        match crate::executor::with_timeout(timeout, call).await {
+            Ok(value) => Ok(value.into_inner()),
+            Err(e) => Err(Error::from_api(e).await),
+        }
+    }
+
+    /// The path under which the API is served (`tcp://host:port/base`),
+    /// usually empty.
+    pub(crate) fn base_path(&self) -> &str {
+        &self.inner.transport.base_path
     }
 
     /// The shared HTTP client (and connection pool).
@@ -697,11 +737,14 @@ pub struct Request {
     body: http1::OutBody,
     timeout: Timeout,
     streaming: bool,
+    /// The path already carries its version prefix and encoded query (a
+    /// generated operation's URL): sent as it is.
+    versioned: bool,
     error: Option<Error>,
 }
 
 impl Request {
-    fn new(docker: Docker, method: Method, path: &str) -> Request {
+    pub(crate) fn new(docker: Docker, method: Method, path: &str) -> Request {
         let error = (!path.starts_with('/')).then(|| {
             Error::invalid_argument(format!(
                 "the path {path:?} must start with '/' (e.g. \"/containers/json\")"
@@ -717,8 +760,26 @@ impl Request {
             body: http1::OutBody::Empty,
             timeout: Timeout::Default,
             streaming: false,
+            versioned: false,
             error,
         }
+    }
+
+    /// A request for `target`: a path that carries its version prefix, and
+    /// its query already encoded (`/v1.51/containers/a%2Fb/json?size=true`),
+    /// as the generated client builds it.
+    pub(crate) fn target(mut self, target: String) -> Request {
+        self.error = (!target.starts_with('/'))
+            .then(|| Error::invalid_argument(format!("the path {target:?} must start with '/'")));
+        self.path = target;
+        self.versioned = true;
+        self
+    }
+
+    /// Adds a header already parsed.
+    pub(crate) fn header_value(mut self, name: HeaderName, value: HeaderValue) -> Request {
+        self.headers.push((name, value));
+        self
     }
 
     /// Adds a query parameter (encoded for you).
@@ -857,7 +918,6 @@ impl Request {
     }
 
     /// Sends a streamed body (a build context, an upload).
-    #[allow(dead_code)] // for the hand-written endpoints
     pub(crate) fn body_stream(
         mut self,
         body: impl Stream<Item = std::io::Result<Bytes>> + Send + 'static,
@@ -954,7 +1014,7 @@ impl Request {
     /// Sends under the client's API version (negotiating it first if
     /// needed).
     async fn send_inner(self) -> Result<Response> {
-        if self.error.is_some() {
+        if self.error.is_some() || self.versioned {
             return self.exchange(None).await;
         }
         let version = self.docker.api_version().await?;

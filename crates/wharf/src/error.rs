@@ -395,6 +395,9 @@ impl Error {
     /// The URL is stripped from the source so that it can never leak into
     /// logs; the path is kept separately by [`Error::with_request`].
     pub(crate) fn from_reqwest(err: reqwest::Error) -> Error {
+        if let Some(error) = crate::executor::Carried::take(&err) {
+            return error;
+        }
         let kind = if err.is_connect() {
             ErrorKind::Connect
         } else if err.is_timeout() {
@@ -510,6 +513,11 @@ impl Error {
     /// ```
     pub async fn from_api(err: wharf_api::Error<wharf_api::types::ErrorResponse>) -> Error {
         use wharf_api::Error as Api;
+        if let Api::CommunicationError(e) | Api::ResponseBodyError(e) = &err {
+            if let Some(error) = crate::executor::Carried::take(e) {
+                return error;
+            }
+        }
         match err {
             Api::ErrorResponse(response) => {
                 let status = response.status().as_u16();

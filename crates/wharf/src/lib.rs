@@ -61,6 +61,7 @@ pub mod endpoint;
 mod error;
 pub mod events;
 pub mod exec;
+mod executor;
 pub mod filters;
 pub mod hijack;
 mod http1;

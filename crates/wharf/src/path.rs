@@ -1,9 +1,10 @@
 //! Request paths that name one object: `/containers/{id}/logs`,
 //! `/exec/{id}/start`. The one place where an id becomes part of a URL.
 //!
-//! The id is percent-encoded as one path segment (everything but RFC 3986's
-//! unreserved characters), so no id can add a segment, start a query or a
-//! fragment, or carry a control character. An empty id, `.` and `..` are
+//! The id is percent-encoded as one path segment by the function the
+//! generated operations use ([`wharf_api::encode_path`]: everything but RFC
+//! 3986's unreserved characters), so no id can add a segment, start a query
+//! or a fragment, or carry a control character. An empty id, `.` and `..` are
 //! refused: encoded or not, a path resolver takes them for steps of the
 //! path, not names (`/containers/./json` is `/containers/json`, the list).
 
@@ -18,7 +19,7 @@ pub(crate) fn object(collection: &str, id: &str, action: &str) -> Result<String>
     path.push('/');
     path.push_str(collection);
     path.push('/');
-    encode_segment(name, &mut path);
+    path.push_str(&wharf_api::encode_path(name));
     if !action.is_empty() {
         path.push('/');
         path.push_str(action);
@@ -36,20 +37,6 @@ pub(crate) fn name(id: &str) -> Result<&str> {
         )));
     }
     Ok(name)
-}
-
-/// Appends `segment` percent-encoded: RFC 3986's unreserved characters stay.
-fn encode_segment(segment: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 15)] as char);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -70,6 +57,7 @@ mod tests {
             "/containers/a%20b%0Ac%23d%25e/logs"
         );
         assert_eq!(path("é", "logs"), "/containers/%C3%A9/logs");
+        assert_eq!(path("a\\..\\b", "logs"), "/containers/a%5C..%5Cb/logs");
         assert_eq!(object("exec", "a/b", "start").unwrap(), "/exec/a%2Fb/start");
     }
 

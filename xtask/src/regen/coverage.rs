@@ -1,5 +1,5 @@
 //! The coverage listing: every operation of the spec and how the crate serves it.
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
 use heck::ToSnakeCase;
@@ -23,6 +23,7 @@ pub struct Row {
     op: SpecOperation,
     served: Served,
     json_lines_item: Option<String>,
+    streams: bool,
 }
 
 #[derive(Debug)]
@@ -56,7 +57,7 @@ pub fn table(
     all: &[SpecOperation],
     doc: &Value,
     hijacked: &[Hijacked],
-    methods: &BTreeSet<String>,
+    methods: &BTreeMap<String, bool>,
 ) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     let mut missing = Vec::new();
@@ -69,14 +70,16 @@ pub fn table(
                     Some(why) => Served::NotYet(format!("{}: {}", h.served_by, why.trim())),
                 },
                 json_lines_item: None,
+                // a hijacked connection is a stream both ways
+                streams: true,
             });
             continue;
         }
         let name = op.id.to_snake_case();
-        if !methods.contains(&name) {
+        let Some(&streams) = methods.get(&name) else {
             missing.push(format!("{} (expected Client::{name})", op.id));
             continue;
-        }
+        };
         let pointer = format!(
             "/paths/{}/{}/responses",
             escape_pointer(&op.path),
@@ -102,6 +105,7 @@ pub fn table(
             op: op.clone(),
             served: Served::Generated(name),
             json_lines_item,
+            streams,
         });
     }
     if !missing.is_empty() {
@@ -145,7 +149,10 @@ pub fn render(rows: &[Row]) -> String {
              /// How it is served.\n    \
              pub served: Served,\n    \
              /// For a newline-delimited JSON stream, the schema of one line.\n    \
-             pub json_lines_item: Option<&'static str>,\n\
+             pub json_lines_item: Option<&'static str>,\n    \
+             /// The answer's body is a byte stream, read as it arrives (logs, events,\n    \
+             /// archives, progress), not a value decoded whole.\n    \
+             pub streams: bool,\n\
          }\n\
          \n\
          /// Every operation of the spec, in the spec's order.\n\
@@ -170,8 +177,8 @@ pub fn render(rows: &[Row]) -> String {
             None => "None".to_owned(),
         };
         out.push_str(&format!(
-            "    Operation {{\n        id: {:?},\n        method: {:?},\n        path: {:?},\n        tag: {:?},\n        served: {served},\n        json_lines_item: {item},\n    }},\n",
-            row.op.id, row.op.method, row.op.path, row.op.tag
+            "    Operation {{\n        id: {:?},\n        method: {:?},\n        path: {:?},\n        tag: {:?},\n        served: {served},\n        json_lines_item: {item},\n        streams: {},\n    }},\n",
+            row.op.id, row.op.method, row.op.path, row.op.tag, row.streams
         ));
     }
     out.push_str("];\n");

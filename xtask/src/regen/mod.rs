@@ -120,13 +120,18 @@ pub fn generate(root: &Path, api_version: &str, verbose: bool) -> Result<Vec<(Pa
     settings
         .with_interface(progenitor::InterfaceStyle::Positional)
         .with_tag(progenitor::TagStyle::Merged)
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Requests go through an executor the client is built with (wharf's
+        // transport), by the ClientHooks impl of support.rs.in.
+        .with_inner_type(quote::quote!(crate::Executor))
+        .with_hooks(progenitor::HooksMode::Expected);
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec)
         .map_err(|e| anyhow::anyhow!("progenitor: {e}"))?;
     let mut file: syn::File = syn::parse2(tokens).context("progenitor's output does not parse")?;
     let stats = postpass::run(&mut file)?;
+    postpass::strict_path_encoding(&mut file)?;
     if verbose {
         eprintln!(
             "regen: post-pass: {} open enums, {} list/map fields accept null",

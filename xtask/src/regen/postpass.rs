@@ -339,8 +339,42 @@ fn has_serde_default(attrs: &[Attribute]) -> Result<bool> {
     Ok(found)
 }
 
-/// The names of the generated client's methods.
-pub fn client_methods(file: &syn::File) -> BTreeSet<String> {
+/// Path parameters are encoded by `crate::support::encode_path` instead of
+/// progenitor-client's: that one leaves `\` and other characters as they
+/// are, and a URL parser reads `\` as `/` in an `http` URL, so an id holding
+/// `\..\` could reach another endpoint. The import is swapped; an
+/// output that no longer imports it fails the regen.
+pub fn strict_path_encoding(file: &mut syn::File) -> Result<()> {
+    let position = file.items.iter().position(|item| match item {
+        Item::Use(u) => {
+            let text = quote::quote!(#u).to_string();
+            text.contains("progenitor_client") && text.contains("encode_path")
+        }
+        _ => false,
+    });
+    let Some(position) = position else {
+        bail!("progenitor's output no longer imports progenitor_client::encode_path: update strict_path_encoding");
+    };
+    let Item::Use(u) = &file.items[position] else {
+        unreachable!()
+    };
+    let text = quote::quote!(#u)
+        .to_string()
+        .replace("encode_path ,", "")
+        .replace(", encode_path", "");
+    file.items[position] = syn::parse_str(&text)?;
+    file.items.insert(
+        position,
+        syn::parse_quote!(
+            use crate::support::encode_path;
+        ),
+    );
+    Ok(())
+}
+
+/// The generated client's methods: each name, and whether its answer is a
+/// byte stream (`ResponseValue<ByteStream>`) rather than a decoded value.
+pub fn client_methods(file: &syn::File) -> BTreeMap<String, bool> {
     file.items
         .iter()
         .filter_map(|item| match item {
@@ -352,7 +386,11 @@ pub fn client_methods(file: &syn::File) -> BTreeSet<String> {
         })
         .flat_map(|i| i.items.iter())
         .filter_map(|item| match item {
-            syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+            syn::ImplItem::Fn(f) => {
+                let output = &f.sig.output;
+                let streams = quote::quote!(#output).to_string().contains("ByteStream");
+                Some((f.sig.ident.to_string(), streams))
+            }
             _ => None,
         })
         .collect()
@@ -361,6 +399,26 @@ pub fn client_methods(file: &syn::File) -> BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_parameters_use_the_strict_encoder() {
+        let mut file: syn::File = syn::parse_str(
+            "use progenitor_client::{encode_path, ClientHooks};\nfn f() { encode_path(\"x\"); }",
+        )
+        .unwrap();
+        strict_path_encoding(&mut file).unwrap();
+        let text = quote::quote!(#file).to_string();
+        assert!(
+            text.contains("use crate :: support :: encode_path ;"),
+            "{text}"
+        );
+        assert!(
+            text.contains("use progenitor_client :: { ClientHooks } ;"),
+            "{text}"
+        );
+        let mut stale: syn::File = syn::parse_str("use progenitor_client::ClientHooks;").unwrap();
+        assert!(strict_path_encoding(&mut stale).is_err());
+    }
 
     fn run_on(src: &str) -> (String, Stats) {
         let mut file: syn::File = syn::parse_str(src).unwrap();

@@ -82,7 +82,11 @@ pub fn lib_rs(meta: &Meta) -> String {
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {{
 //! let http = reqwest::Client::new();
-//! let client = wharf_api::Client::new_with_client("http://127.0.0.1:2375/v{v}", http);
+//! let client = wharf_api::Client::new_with_client(
+//!     "http://127.0.0.1:2375/v{v}",
+//!     http,
+//!     wharf_api::Executor::default(),
+//! );
 //! let version = client.system_version().await?.into_inner();
 //! println!("engine {{:?}} speaks API {{:?}}", version.version, version.api_version);
 //! # Ok(())
@@ -107,6 +111,7 @@ pub mod coverage;
 mod support;
 
 pub use client::*;
+pub use support::{{encode_path, Execute, ExecuteFuture, Executor}};
 
 /// The Engine API version this crate is generated from; requests are sent to
 /// `/v{v}/...` unless the caller builds the client with another version prefix.

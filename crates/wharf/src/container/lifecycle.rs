@@ -492,14 +492,9 @@ impl Container {
     }
 
     async fn inspect_inner(&self, size: bool) -> Result<ContainerInspectResponse> {
-        let mut request = self
-            .docker
-            .get(&self.path("json")?)
-            .template("/containers/{id}/json");
-        if size {
-            request = request.query("size", "true");
-        }
-        request.send().await?.json().await
+        let api = self.docker.generated().await?;
+        let call = api.container_inspect(self.name()?, size.then_some(true));
+        self.docker.call(Timeout::Default, call).await
     }
 
     /// Resizes the container's TTY, in characters.

@@ -144,6 +144,12 @@ impl Container {
     /// `/containers/{id}/{action}` (`/containers/{id}` for an empty action),
     /// the id encoded by [`crate::path::object`]: every request that names
     /// the container takes its path from here.
+    /// The id as the generated operations take it (they encode it): a
+    /// leading `/` dropped, `.`, `..` and the empty id refused.
+    pub(crate) fn name(&self) -> crate::Result<&str> {
+        crate::path::name(&self.id)
+    }
+
     pub(crate) fn path(&self, action: &str) -> crate::Result<String> {
         crate::path::object("containers", &self.id, action)
     }

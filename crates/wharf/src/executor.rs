@@ -1,0 +1,190 @@
+//! The generated client's requests, sent by wharf's own transport.
+//!
+//! [`wharf_api::Client`] builds each operation's request (its path, with ids
+//! encoded, its query and body); [`Transported`] sends it the way every
+//! other request of the client goes: the same connection pool, version
+//! prefix, timeouts, tracing span (`docker.request`, with the operation's
+//! path template) and errors. A typed call is a generated operation run
+//! under [`Docker::call`], which also sets its time limit.
+//!
+//! ```text
+//!  typed call ──> wharf_api::Client::container_inspect ──> ClientHooks::exec
+//!                   (path, query, body from the spec)            │
+//!                                                                ▼
+//!                 Transported::execute ──> Request (pool, version, limits, span)
+//! ```
+//!
+//! Answers outside `2xx` become wharf [`Error`]s here, with the daemon's
+//! message, so that they keep their status whatever the body's shape (the
+//! generated code would drop the status of a `text/plain` error body). The
+//! generated client can only return `reqwest::Error`s: a wharf error
+//! travels inside one as its source ([`Carried`]) and [`Error::from_api`]
+//! takes it back out, kind, status and message intact.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, Weak};
+
+use bytes::Bytes;
+use futures_util::{FutureExt, TryStreamExt};
+use wharf_api::coverage::{Served, OPERATIONS};
+
+use crate::client::{Docker, Inner, Timeout};
+use crate::error::{Error, Result};
+
+tokio::task_local! {
+    /// The time limit of the generated operation being run by [`Docker::call`].
+    static TIMEOUT: Timeout;
+}
+
+/// Runs `call` (a generated operation) with `timeout` as its limit.
+pub(crate) async fn with_timeout<F: std::future::Future>(timeout: Timeout, call: F) -> F::Output {
+    TIMEOUT.scope(timeout, call).await
+}
+
+/// Sends the generated client's requests through a [`Docker`] client. The
+/// reference is weak: the client keeps the generated client that keeps this.
+pub(crate) struct Transported(Weak<Inner>);
+
+impl wharf_api::Execute for Transported {
+    fn execute(
+        &self,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> wharf_api::ExecuteFuture<'_> {
+        Box::pin(async move { self.send(request, operation).await.map_err(carry) })
+    }
+}
+
+impl Transported {
+    async fn send(
+        &self,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<reqwest::Response> {
+        let docker = Docker::from_inner(&self.0).ok_or_else(|| {
+            Error::new(crate::ErrorKind::Io).with_detail("the wharf client was dropped")
+        })?;
+        let spec = OPERATIONS
+            .iter()
+            .find(|op| op.served == Served::Generated(operation));
+        let url = request.url();
+        // the URL is the client's base (origin, base path, version prefix)
+        // and the operation's path: send its path under the base path
+        let base = docker.base_path();
+        let path = url.path().strip_prefix(base).unwrap_or(url.path());
+        let target = match url.query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path.to_owned(),
+        };
+        let mut out = crate::client::Request::new(docker.clone(), request.method().clone(), "/")
+            .target(target);
+        if let Some(spec) = spec {
+            out = out.template(spec.path);
+            if spec.streams {
+                out = out.streaming();
+            }
+        }
+        if let Ok(timeout) = TIMEOUT.try_with(|t| *t) {
+            out = out.timeout(timeout);
+        }
+        for (name, value) in request.headers() {
+            // the version is in the path; framing is the transport's
+            if name.as_str() == "api-version" {
+                continue;
+            }
+            out = out.header_value(name.clone(), value.clone());
+        }
+        if let Some(body) = request.body_mut().take() {
+            out = match body.as_bytes() {
+                Some(bytes) => out.body(Bytes::copy_from_slice(bytes)),
+                None => out.body_stream(
+                    http_body_util::BodyDataStream::new(body).map_err(std::io::Error::other),
+                ),
+            };
+        }
+        let response = out.send().await?;
+        let mut answer = http::Response::builder().status(response.status());
+        for (name, value) in response.headers() {
+            answer = answer.header(name, value);
+        }
+        let body = response.bytes_stream().map_err(Carried::new);
+        answer
+            .body(reqwest::Body::wrap_stream(body))
+            .map(reqwest::Response::from)
+            .map_err(|e| Error::new(crate::ErrorKind::Protocol).with_source(e))
+    }
+}
+
+/// A wharf [`Error`] on its way through the generated client, which can
+/// only return `reqwest::Error`s: it rides as their source, and
+/// [`Carried::take`] gets it back whole.
+pub(crate) struct Carried(Mutex<Option<Error>>, String);
+
+impl Carried {
+    fn new(error: Error) -> Carried {
+        let text = error.to_string();
+        Carried(Mutex::new(Some(error)), text)
+    }
+
+    /// The error inside `error` (anywhere in its chain of sources), taken
+    /// out; `None` if there is none, or it was taken already.
+    pub(crate) fn take(error: &(dyn std::error::Error + 'static)) -> Option<Error> {
+        let mut cur = Some(error);
+        while let Some(e) = cur {
+            if let Some(carried) = e.downcast_ref::<Carried>() {
+                return carried.0.lock().unwrap_or_else(|p| p.into_inner()).take();
+            }
+            cur = e.source();
+        }
+        None
+    }
+}
+
+impl fmt::Debug for Carried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Carried").field(&self.1).finish()
+    }
+}
+
+impl fmt::Display for Carried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.1)
+    }
+}
+
+impl std::error::Error for Carried {}
+
+/// A `reqwest::Error` carrying `error`. reqwest has no public constructor:
+/// the one way to make one around an error of ours is a body that fails
+/// with it, read at once (it is ready: no I/O happens).
+fn carry(error: Error) -> reqwest::Error {
+    let failing = futures_util::stream::once(async move { Err::<Bytes, _>(Carried::new(error)) });
+    let response =
+        reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(failing)));
+    match response.bytes().now_or_never() {
+        Some(Err(e)) => e,
+        _ => unreachable!("a body that fails at once fails at once"),
+    }
+}
+
+/// The executor of a client's generated client ([`Docker::api`]).
+pub(crate) fn executor(inner: Weak<Inner>) -> wharf_api::Executor {
+    wharf_api::Executor::new(Arc::new(Transported(inner)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn a_carried_error_comes_back_whole() {
+        let e = Error::from_status(409, Some("name in use".into())).with_request("POST", "/x");
+        let carried = carry(e);
+        let back = Carried::take(&carried).expect("carried");
+        assert_eq!(back.kind(), ErrorKind::Conflict);
+        assert_eq!(back.message(), Some("name in use"));
+        assert_eq!(back.path(), Some("/x"));
+        assert!(Carried::take(&carried).is_none(), "taken once");
+    }
+}
