@@ -64,7 +64,7 @@ use tracing::Instrument;
 
 use crate::endpoint::{Endpoint, Environment, Tls};
 use crate::error::{Error, ErrorKind, Result};
-use crate::http1;
+use crate::transport::conn::{self, OutBody};
 use crate::transport::{self, Transport};
 use crate::version::{self, ApiVersion, PingInfo};
 
@@ -679,11 +679,14 @@ impl Docker {
 
     /// The error for an unsuccessful response.
     /// The error for an exchange that failed before the answer's body.
-    fn failure_error(&self, failure: http1::Failure) -> Error {
+    fn failure_error(&self, failure: conn::Failure, total: bool) -> Error {
         let mut error = match failure {
-            http1::Failure::Connect(e) => Error::connect(e),
-            http1::Failure::Io(e) => Error::new(ErrorKind::Io).with_source(e),
-            http1::Failure::Protocol(m) => Error::new(ErrorKind::Protocol).with_detail(m),
+            conn::Failure::Connect(e) => Error::connect(e),
+            conn::Failure::Http(e) => Error::from_hyper(e),
+            conn::Failure::Body(e) => Error::new(ErrorKind::Io)
+                .with_detail(format!("the request body failed: {e}"))
+                .with_source(e),
+            conn::Failure::Timeout(t) => return timeout_error(t, total),
         };
         if matches!(error.kind(), ErrorKind::Connect | ErrorKind::Io)
             && self.inner.transport.is_ssh()
@@ -734,7 +737,7 @@ pub struct Request {
     template: Option<&'static str>,
     query: Vec<(String, String)>,
     headers: Vec<(HeaderName, HeaderValue)>,
-    body: http1::OutBody,
+    body: OutBody,
     timeout: Timeout,
     streaming: bool,
     /// The path already carries its version prefix and encoded query (a
@@ -757,7 +760,7 @@ impl Request {
             template: None,
             query: Vec::new(),
             headers: Vec::new(),
-            body: http1::OutBody::Empty,
+            body: OutBody::Empty,
             timeout: Timeout::Default,
             streaming: false,
             versioned: false,
@@ -818,6 +821,16 @@ impl Request {
         let name_parsed = HeaderName::from_bytes(name.as_bytes());
         let value_parsed = HeaderValue::from_str(value);
         match (name_parsed, value_parsed) {
+            // framing and the host are the transport's: a caller's would
+            // be sent beside its own, or contradict the body
+            (Ok(name), Ok(_))
+                if matches!(
+                    name.as_str(),
+                    "host" | "content-length" | "transfer-encoding"
+                ) =>
+            {
+                tracing::debug!(header = %name, "ignored: the transport sets it");
+            }
             (Ok(name), Ok(mut value)) => {
                 let n = name.as_str();
                 if n == "authorization" || n.starts_with("x-registry-") {
@@ -852,7 +865,7 @@ impl Request {
     pub fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Request {
         match serde_json::to_vec(body) {
             Ok(bytes) => {
-                self.body = http1::OutBody::Full(bytes.into());
+                self.body = OutBody::Full(Some(bytes.into()));
                 self.headers.push((
                     reqwest::header::CONTENT_TYPE,
                     HeaderValue::from_static("application/json"),
@@ -881,7 +894,7 @@ impl Request {
     /// # }
     /// ```
     pub fn body(mut self, body: impl Into<Bytes>) -> Request {
-        self.body = http1::OutBody::Full(body.into());
+        self.body = OutBody::Full(Some(body.into()));
         self
     }
 
@@ -922,7 +935,7 @@ impl Request {
         mut self,
         body: impl Stream<Item = std::io::Result<Bytes>> + Send + 'static,
     ) -> Request {
-        self.body = http1::OutBody::Stream(Box::pin(body));
+        self.body = OutBody::stream(body);
         self
     }
 
@@ -990,7 +1003,7 @@ impl Request {
         let Response {
             body, method, path, ..
         } = response;
-        let io = body.into_upgraded().ok_or_else(|| {
+        let io = body.into_upgraded().await.ok_or_else(|| {
             Error::new(ErrorKind::Protocol)
                 .with_detail("the connection was gone after the 101")
                 .with_request(method.as_str(), &path)
@@ -1045,19 +1058,31 @@ impl Request {
         // A limit too far away to be an instant (`Duration::MAX`) is no limit.
         let limit = match (total, idle) {
             (Some(t), _) => match tokio::time::Instant::now().checked_add(t) {
-                Some(at) => http1::Limit::Deadline(at, t),
-                None => http1::Limit::None,
+                Some(at) => conn::Limit::Deadline(at, t),
+                None => conn::Limit::None,
             },
-            (None, Some(t)) => http1::Limit::Idle(t),
-            (None, None) => http1::Limit::None,
+            (None, Some(t)) => conn::Limit::Idle(t),
+            (None, None) => conn::Limit::None,
         };
-        let head = http1::RequestHead {
-            method: self.method.as_str(),
-            target: &target,
-            host: &transport.host_header,
-            user_agent: &transport.user_agent,
-            headers: &self.headers,
-        };
+        let mut request = http::Request::new(self.body);
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = target.parse().map_err(|e: http::uri::InvalidUri| {
+            Error::invalid_argument(format!("the path {path:?} does not make a valid URL"))
+                .with_source(e)
+                .with_request(self.method.as_str(), &path)
+        })?;
+        let headers = request.headers_mut();
+        headers.insert(
+            http::header::HOST,
+            HeaderValue::from_str(&transport.host_header)
+                .unwrap_or(HeaderValue::from_static("localhost")),
+        );
+        if let Ok(agent) = HeaderValue::from_str(&transport.user_agent) {
+            headers.insert(http::header::USER_AGENT, agent);
+        }
+        for (name, value) in self.headers {
+            headers.append(name, value);
+        }
 
         let span = tracing::debug_span!(
             "docker.request",
@@ -1067,28 +1092,18 @@ impl Request {
             duration_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let exchange = async {
-            let sent = http1::exchange(&transport.pool, &head, self.body);
-            let result = match limit {
-                http1::Limit::Deadline(at, t) => {
-                    tokio::time::timeout_at(at, sent).await.map_err(|_| t)
-                }
-                http1::Limit::Idle(t) => tokio::time::timeout(t, sent).await.map_err(|_| t),
-                http1::Limit::None => Ok(sent.await),
-            };
-            match result {
-                Ok(Ok(answer)) => Ok(answer),
-                Ok(Err(failure)) => Err(docker.failure_error(failure)),
-                Err(t) => Err(timeout_error(t, total.is_some())),
-            }
-        };
-        let result = exchange.instrument(span.clone()).await;
+        let result = conn::exchange(&transport.pool, request, limit)
+            .instrument(span.clone())
+            .await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
-        let (head, conn) = result.map_err(|e| e.with_request(self.method.as_str(), &path))?;
-        span.record("status", head.status);
-        let body = http1::Body::new(&head, conn, &transport.pool, limit);
+        let (head, body) = result.map_err(|e| {
+            docker
+                .failure_error(e, total.is_some())
+                .with_request(self.method.as_str(), &path)
+        })?;
+        span.record("status", head.status.as_u16());
         Ok(Response {
-            status: head.status,
+            status: head.status.as_u16(),
             headers: head.headers,
             body,
             total,
@@ -1202,7 +1217,7 @@ pub(crate) struct Upgrade {
 pub struct Response {
     status: u16,
     headers: HeaderMap,
-    body: http1::Body,
+    body: conn::Body,
     /// The total limit, if one applies (for the wording of its error).
     total: Option<Duration>,
     method: Method,
@@ -1265,29 +1280,6 @@ impl Response {
             Some(Ok(piece)) => Ok(Some(piece)),
             Some(Err(e)) => Err(self.body_error(e)),
         })
-    }
-
-    /// See [`http1::Body::poll_fill`].
-    pub(crate) fn poll_fill(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<usize>> {
-        self.body.poll_fill(cx).map_err(|e| self.body_error(e))
-    }
-
-    /// See [`http1::Body::take_buffered`].
-    pub(crate) fn take_buffered(&mut self) -> Option<Bytes> {
-        self.body.take_buffered()
-    }
-
-    /// See [`http1::Body::give_back`].
-    pub(crate) fn give_back(&mut self, rest: &[u8]) {
-        self.body.give_back(rest)
-    }
-
-    /// See [`http1::Body::wants_read`].
-    pub(crate) fn wants_read(&self) -> bool {
-        self.body.wants_read()
     }
 
     /// The whole body.
@@ -1389,13 +1381,10 @@ impl Response {
             .with_request(self.method.as_str(), &self.path)
     }
 
-    fn body_error(&self, e: http1::BodyError) -> Error {
+    fn body_error(&self, e: conn::BodyError) -> Error {
         let error = match e {
-            http1::BodyError::Io(e) => Error::new(ErrorKind::Io).with_source(e),
-            http1::BodyError::Framing(e) => Error::new(ErrorKind::Protocol)
-                .with_detail(format!("the answer's body is cut short or malformed: {e}"))
-                .with_source(e),
-            http1::BodyError::Timeout(t) => timeout_error(t, self.total.is_some()),
+            conn::BodyError::Http(e) => Error::from_hyper_body(e),
+            conn::BodyError::Timeout(t) => timeout_error(t, self.total.is_some()),
         };
         error.with_request(self.method.as_str(), &self.path)
     }

@@ -424,6 +424,56 @@ impl Error {
         e
     }
 
+    /// An exchange that hyper could not complete, before the answer's body.
+    pub(crate) fn from_hyper(err: hyper::Error) -> Error {
+        let (kind, detail) = if err.is_parse() || err.is_parse_status() {
+            (
+                ErrorKind::Protocol,
+                format!("the daemon's answer is not valid HTTP/1.1: {err}"),
+            )
+        } else if err.is_incomplete_message() {
+            (
+                ErrorKind::Io,
+                "the daemon closed the connection without answering (or in the middle of \
+                 the answer's head)"
+                    .to_owned(),
+            )
+        } else if err.is_timeout() {
+            (ErrorKind::Timeout, err.to_string())
+        } else {
+            (ErrorKind::Io, hyper_reason(&err))
+        };
+        Error::new(kind).with_detail(detail).with_source(err)
+    }
+
+    /// An answer's body that hyper could not read to its end.
+    pub(crate) fn from_hyper_body(err: hyper::Error) -> Error {
+        // hyper reports a cut or malformed body as an I/O error under its
+        // own (UnexpectedEof, or InvalidInput for bad chunked coding)
+        let framing = err
+            .source()
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+            .is_some_and(|io| {
+                matches!(
+                    io.kind(),
+                    std::io::ErrorKind::UnexpectedEof
+                        | std::io::ErrorKind::InvalidInput
+                        | std::io::ErrorKind::InvalidData
+                )
+            });
+        if framing || err.is_incomplete_message() || err.is_parse() {
+            return Error::new(ErrorKind::Protocol)
+                .with_detail(format!(
+                    "the answer's body is cut short or malformed: {}",
+                    hyper_reason(&err)
+                ))
+                .with_source(err);
+        }
+        Error::new(ErrorKind::Io)
+            .with_detail(hyper_reason(&err))
+            .with_source(err)
+    }
+
     /// Adds the endpoint, how it was chosen and what to try to a
     /// [`ErrorKind::Connect`] error.
     pub(crate) fn with_endpoint(mut self, endpoint: &Endpoint) -> Error {
@@ -589,6 +639,14 @@ fn message_from_body(body: &[u8], is_json: bool, truncated: bool) -> Option<Stri
         message.push_str(" [truncated]");
     }
     Some(message)
+}
+
+/// hyper's words, with the I/O error under them.
+fn hyper_reason(err: &hyper::Error) -> String {
+    match err.source() {
+        Some(source) => format!("{err}: {source}"),
+        None => err.to_string(),
+    }
 }
 
 /// A short reason for a connect error, from the I/O error under it.

@@ -64,7 +64,6 @@ pub mod exec;
 mod executor;
 pub mod filters;
 pub mod hijack;
-mod http1;
 mod path;
 pub mod progress;
 pub mod stream;

@@ -13,7 +13,6 @@ use super::flag;
 use crate::copy::Sinks;
 use crate::error::Result;
 use crate::hijack::stream_error;
-use crate::http1::whole_chunk_unit;
 use crate::stream::demux::{Channel, Demuxer};
 use crate::stream::{Copied, LogOutput, Mode, StreamError};
 use crate::{Container, Error, Response};
@@ -228,37 +227,6 @@ impl LogStream {
             if let Some(piece) = self.demuxer.next_whole_frame() {
                 return Poll::Ready(Some(Ok(piece)));
             }
-            if self.demuxer.is_idle() {
-                if !self.run.is_empty() {
-                    if let Some(piece) = Self::slice_frame(&mut self.run) {
-                        return Poll::Ready(Some(Ok(piece)));
-                    }
-                    // Whole chunks that are not one frame each go to the
-                    // demuxer; the rest goes back to the body.
-                    while let Some((start, size)) = whole_chunk_unit(&self.run) {
-                        self.demuxer.push(self.run.slice(start..start + size));
-                        self.run.advance(start + size + 2);
-                    }
-                    self.response.give_back(&self.run);
-                    self.run = Bytes::new();
-                    continue;
-                }
-                if let Some(run) = self.response.take_buffered() {
-                    self.run = run;
-                    continue;
-                }
-                if self.response.wants_read() {
-                    match ready!(self.response.poll_fill(cx)) {
-                        // At the end of the connection, no more reads are
-                        // wanted: the other way takes over.
-                        Ok(_) => continue,
-                        Err(e) => {
-                            self.done = true;
-                            return Poll::Ready(Some(Err(e)));
-                        }
-                    }
-                }
-            }
             match self.demuxer.next() {
                 Some(Ok(piece)) => return Poll::Ready(Some(Ok(piece))),
                 Some(Err(e)) => {
@@ -349,9 +317,9 @@ impl LogStream {
 /// bytes after the payload.
 #[inline(always)]
 fn frame_chunk(buf: &[u8]) -> Option<(Channel, Range<usize>)> {
-    let (start, size) = whole_chunk_unit(buf)?;
-    let (skip, channel) = Demuxer::whole_frame(&buf[start..start + size])?;
-    Some((channel, start + skip..start + size))
+    // the chunk framing is hyper's now: no whole chunk is ever in `run`
+    let _ = (buf, Demuxer::whole_frame);
+    None
 }
 
 impl Stream for LogStream {

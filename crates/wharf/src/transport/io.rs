@@ -37,21 +37,6 @@ pub(crate) enum Io {
     Pipe(tokio::net::windows::named_pipe::NamedPipeClient),
 }
 
-impl Io {
-    /// Whether a write fails at once when the daemon has closed the
-    /// connection (unix sockets: `EPIPE`; named pipes: `ERROR_NO_DATA`),
-    /// where TCP accepts the bytes and answers with a reset later.
-    pub(crate) fn write_fails_when_closed(&self) -> bool {
-        match self {
-            #[cfg(unix)]
-            Io::Unix(_) => true,
-            Io::Tcp(_) | Io::Tls(_) => false,
-            #[cfg(windows)]
-            Io::Pipe(_) => true,
-        }
-    }
-}
-
 /// Calls `$method` on whichever stream `$io` holds.
 macro_rules! each {
     ($io:expr, $s:ident => $call:expr) => {

@@ -7,23 +7,20 @@
 //! | `ssh://`    | a private unix socket served by `ssh` ([`ssh`]) | `/v1.51/...`, `localhost` |
 //! | `npipe://`  | the named pipe (Windows)                     | `/v1.51/...`, `localhost`    |
 //!
-//! The client's own requests speak HTTP/1.1 over these connections itself
-//! ([`crate::http1`]), keeping them alive in a pool, so a burst of calls
-//! reuses connections instead of opening one per request. The generated
-//! client ([`Docker::api`](crate::Docker::api)) runs on a `reqwest::Client`
-//! set up for the same endpoint. Redirects are never followed.
+//! Every request, the generated client's included, speaks HTTP/1.1 over
+//! these connections with hyper, driven in the caller's task ([`conn`]),
+//! keeping them alive in one pool, so a burst of calls reuses connections
+//! instead of opening one per request. At most [`MAX_CONNECTIONS`] are open
+//! at once ([`MAX_SSH_CONNECTIONS`] over ssh). Redirects are never followed.
 //!
 //! `tcp://` endpoints use the proxy the environment names, as the docker CLI
 //! does: `HTTPS_PROXY` for TLS, `HTTP_PROXY` otherwise, unless `NO_PROXY`
 //! lists the host ([`proxy`]); `unix://`, `ssh://` and `npipe://` never use
-//! one. The client's own connections always tunnel through it with
-//! `CONNECT`. The generated client is given the same proxy, chosen by the
-//! same rules, and goes through it as reqwest (and Go) do: `CONNECT` for
-//! TLS, plain requests in absolute form (`GET http://host:2375/v1.51/...`)
-//! otherwise.
+//! one. Connections tunnel through it with `CONNECT`.
 //!
 //! [`Docker`]: crate::Docker
 
+pub(crate) mod conn;
 pub(crate) mod io;
 pub(crate) mod proxy;
 #[cfg(unix)]
@@ -36,8 +33,14 @@ use std::time::Duration;
 
 use crate::endpoint::{Endpoint, Environment, Host};
 use crate::error::{Error, Result};
-use crate::http1::Pool;
+use conn::Pool;
 use io::Dial;
+
+/// The most connections open at once to one endpoint.
+pub(crate) const MAX_CONNECTIONS: usize = 256;
+/// The most over ssh: each is a session of one ssh connection, and sshd
+/// allows 10 by default (`MaxSessions`).
+pub(crate) const MAX_SSH_CONNECTIONS: usize = 8;
 
 /// The origin used for requests over local sockets; the daemon ignores it.
 const LOCAL_ORIGIN: &str = "http://localhost";
@@ -52,11 +55,12 @@ pub(crate) struct Options<'a> {
 
 /// A client for one endpoint, and whatever must live as long as it.
 pub(crate) struct Transport {
-    /// The generated client's HTTP client ([`crate::Docker::api`]).
+    /// What the generated client builds its requests with (they are sent
+    /// through [`conn`], never by reqwest).
     pub(crate) http: reqwest::Client,
     /// `scheme://authority[/base]`, to which `/v1.51/...` is appended.
     pub(crate) origin: String,
-    /// The connections of the client's own requests ([`crate::http1`]).
+    /// The connections of every request ([`conn`]).
     pub(crate) pool: Arc<Pool>,
     /// The `Host` header of those requests.
     pub(crate) host_header: String,
@@ -70,18 +74,7 @@ pub(crate) struct Transport {
 
 impl Transport {
     pub(crate) fn new(endpoint: &Endpoint, options: &Options<'_>) -> Result<Transport> {
-        let mut builder = reqwest::Client::builder()
-            .user_agent(options.user_agent)
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .http1_only();
-        if let Some(timeout) = options.connect_timeout {
-            builder = builder.connect_timeout(timeout);
-        }
-        builder = builder.tls_backend_preconfigured(match endpoint.tls() {
-            Some(settings) => tls::client_config(settings)?,
-            None => tls::unused_config()?,
-        });
+        let mut cap = MAX_CONNECTIONS;
         #[cfg(unix)]
         let mut ssh_proxy = None;
         let local = (
@@ -98,9 +91,6 @@ impl Transport {
                 let tls = endpoint.tls().map(tls::client_config).transpose()?;
                 let proxy =
                     proxy::Proxy::for_tcp(options.env, host, port, endpoint.tls().is_some())?;
-                if let Some(proxy) = &proxy {
-                    builder = builder.proxy(proxy.to_reqwest()?);
-                }
                 let dial = Dial::tcp(host, port, tls, proxy).map_err(|reason| {
                     Error::config(format!("cannot use {}: {reason}", endpoint.url()))
                 })?;
@@ -114,23 +104,17 @@ impl Transport {
                 )
             }
             #[cfg(unix)]
-            Host::Unix(path) => {
-                builder = builder.unix_socket(path.as_path());
-                (local, Dial::Unix(path.clone()))
-            }
+            Host::Unix(path) => (local, Dial::Unix(path.clone())),
             #[cfg(unix)]
             Host::Ssh(target) => {
                 let proxy = ssh::SshProxy::start(target, options.env)?;
-                builder = builder.unix_socket(proxy.socket());
+                cap = MAX_SSH_CONNECTIONS;
                 let dial = Dial::Unix(proxy.socket().to_owned());
                 ssh_proxy = Some(proxy);
                 (local, dial)
             }
             #[cfg(windows)]
-            Host::NamedPipe(pipe) => {
-                builder = builder.windows_named_pipe(pipe.as_str());
-                (local, Dial::Pipe(pipe.clone()))
-            }
+            Host::NamedPipe(pipe) => (local, Dial::Pipe(pipe.clone())),
             #[allow(unreachable_patterns)]
             _ => {
                 return Err(Error::config(format!(
@@ -141,7 +125,7 @@ impl Transport {
                 )))
             }
         };
-        let http = builder.build().map_err(|e| {
+        let http = reqwest::Client::builder().build().map_err(|e| {
             Error::config(format!(
                 "cannot set up the HTTP client for {}: {e}",
                 endpoint.url()
@@ -151,7 +135,7 @@ impl Transport {
         Ok(Transport {
             http,
             origin,
-            pool: Arc::new(Pool::new(dial, options.connect_timeout)),
+            pool: Arc::new(Pool::new(dial, options.connect_timeout, cap)),
             host_header,
             base_path,
             user_agent: options.user_agent.to_owned(),

@@ -89,17 +89,6 @@ pub(crate) fn client_config(tls: &Tls) -> Result<ClientConfig> {
     }
 }
 
-/// The configuration for endpoints without TLS: reqwest (built without a
-/// default crypto provider) needs one anyway, and it must never be used.
-/// It trusts no root, so any https connection through it fails.
-pub(crate) fn unused_config() -> Result<ClientConfig> {
-    Ok(ClientConfig::builder_with_provider(provider()?)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .map_err(|e| Error::config(format!("cannot set up TLS: {e}")).with_source(e))?
-        .with_root_certificates(RootCertStore::empty())
-        .with_no_client_auth())
-}
-
 /// The crypto provider of every TLS connection: the process default if the
 /// application installed one, else the one the Cargo features chose
 /// (`aws-lc-rs` when both are on, as rustls itself prefers it).
