@@ -930,8 +930,24 @@ impl Request {
         self
     }
 
-    /// Sends a streamed body (a build context, an upload).
-    pub(crate) fn body_stream(
+    /// Sends a body streamed from `body` as it comes (chunked): a build
+    /// context, an upload. It is never held whole in memory, and so never
+    /// sent twice. An idle limit ([`Timeout::Idle`]) counts from the last
+    /// piece sent or received.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// let pieces = futures_util::stream::iter([Ok(bytes::Bytes::from_static(b"..."))]);
+    /// docker
+    ///     .post("/images/load")
+    ///     .header("Content-Type", "application/x-tar")
+    ///     .body_stream(pieces)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn body_stream(
         mut self,
         body: impl Stream<Item = std::io::Result<Bytes>> + Send + 'static,
     ) -> Request {
