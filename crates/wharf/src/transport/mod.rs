@@ -38,8 +38,9 @@ use io::Dial;
 
 /// The most connections open at once to one endpoint.
 pub(crate) const MAX_CONNECTIONS: usize = 256;
-/// The most over ssh: each is a session of one ssh connection, and sshd
-/// allows 10 by default (`MaxSessions`).
+/// The most over ssh: each is an `ssh ... docker system dial-stdio` process,
+/// a connection of its own to sshd, which refuses unauthenticated ones past
+/// 10 at once by default (`MaxStartups 10:30:100`).
 pub(crate) const MAX_SSH_CONNECTIONS: usize = 8;
 
 /// The origin used for requests over local sockets; the daemon ignores it.

@@ -197,17 +197,23 @@ impl Job {
             };
             let mut sessions = tokio::task::JoinSet::new();
             loop {
-                tokio::select! {
-                    _ = &mut stopped => break,
-                    accepted = listener.accept() => match accepted {
-                        Ok((stream, _)) => {
-                            sessions.spawn(job.clone().serve(stream));
-                        }
-                        Err(e) => {
-                            tracing::debug!(error = %e, "ssh proxy accept failed");
-                        }
-                    },
-                    Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
+                // the stop, a new connection, or a finished session
+                let accepted = std::future::poll_fn(|cx| {
+                    if std::future::Future::poll(std::pin::Pin::new(&mut stopped), cx).is_ready() {
+                        return std::task::Poll::Ready(None);
+                    }
+                    while let std::task::Poll::Ready(Some(_)) = sessions.poll_join_next(cx) {}
+                    listener.poll_accept(cx).map(Some)
+                })
+                .await;
+                match accepted {
+                    None => break,
+                    Some(Ok((stream, _))) => {
+                        sessions.spawn(job.clone().serve(stream));
+                    }
+                    Some(Err(e)) => {
+                        tracing::debug!(error = %e, "ssh proxy accept failed");
+                    }
                 }
             }
             // Dropping the sessions kills their ssh processes.
@@ -282,7 +288,7 @@ impl Job {
             }
             let _ = to_client.shutdown().await;
         };
-        tokio::join!(upstream, downstream);
+        futures_util::future::join(upstream, downstream).await;
     }
 }
 
