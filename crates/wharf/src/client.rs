@@ -35,11 +35,12 @@
 //!
 //! # Connections
 //!
-//! Connections are kept alive and reused from the client's pool (some
-//! clients, bollard among them, open a new connection per request). The
-//! client reads and writes HTTP/1.1 in the calling task: no background task
-//! per connection, and a log streamed in many small chunks is read a buffer
-//! at a time. Cloning a [`Docker`] is cheap and shares the pool, the
+//! Every request, typed, raw ([`Docker::get`] and friends) or generated
+//! ([`Docker::api`]), goes the same way: hyper's HTTP/1.1 over connections
+//! kept alive and reused from the client's one pool (some clients, bollard
+//! among them, open a new connection per request). hyper's connection is
+//! driven in the calling task: no background task per connection, so a log
+//! streamed in many small chunks costs no task switch per chunk. Cloning a [`Docker`] is cheap and shares the pool, the
 //! negotiated version and, for `ssh://`, the ssh proxy. `tcp://` endpoints
 //! go through the HTTP proxy that `HTTPS_PROXY` (TLS) or `HTTP_PROXY` names,
 //! unless `NO_PROXY` lists the host, as with the docker CLI; sockets, named
