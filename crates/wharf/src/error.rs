@@ -16,6 +16,7 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::endpoint::Endpoint;
@@ -395,7 +396,7 @@ impl Error {
     /// The URL is stripped from the source so that it can never leak into
     /// logs; the path is kept separately by [`Error::with_request`].
     pub(crate) fn from_reqwest(err: reqwest::Error) -> Error {
-        if let Some(error) = crate::executor::Carried::take(&err) {
+        if let Some(error) = Carried::take(&err) {
             return error;
         }
         let kind = if err.is_connect() {
@@ -564,7 +565,7 @@ impl Error {
     pub async fn from_api(err: wharf_api::Error<wharf_api::types::ErrorResponse>) -> Error {
         use wharf_api::Error as Api;
         if let Api::CommunicationError(e) | Api::ResponseBodyError(e) = &err {
-            if let Some(error) = crate::executor::Carried::take(e) {
+            if let Some(error) = Carried::take(e) {
                 return error;
             }
         }
@@ -734,6 +735,45 @@ impl StdError for Error {
             .map(|e| &**e as &(dyn StdError + 'static))
     }
 }
+
+/// A wharf [`Error`] on its way through the generated client, which can
+/// only return `reqwest::Error`s: it rides as their source, and
+/// [`Carried::take`] gets it back whole.
+pub(crate) struct Carried(Mutex<Option<Error>>, String);
+
+impl Carried {
+    pub(crate) fn new(error: Error) -> Carried {
+        let text = error.to_string();
+        Carried(Mutex::new(Some(error)), text)
+    }
+
+    /// The error inside `error` (anywhere in its chain of sources), taken
+    /// out; `None` if there is none, or it was taken already.
+    pub(crate) fn take(error: &(dyn std::error::Error + 'static)) -> Option<Error> {
+        let mut cur = Some(error);
+        while let Some(e) = cur {
+            if let Some(carried) = e.downcast_ref::<Carried>() {
+                return carried.0.lock().unwrap_or_else(|p| p.into_inner()).take();
+            }
+            cur = e.source();
+        }
+        None
+    }
+}
+
+impl fmt::Debug for Carried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Carried").field(&self.1).finish()
+    }
+}
+
+impl fmt::Display for Carried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.1)
+    }
+}
+
+impl std::error::Error for Carried {}
 
 #[cfg(test)]
 mod tests {

@@ -61,7 +61,6 @@ pub mod endpoint;
 mod error;
 pub mod events;
 pub mod exec;
-mod executor;
 pub mod filters;
 pub mod hijack;
 mod path;

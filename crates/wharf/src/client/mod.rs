@@ -65,6 +65,7 @@ use crate::transport::{conn, Transport};
 use crate::version::{self, ApiVersion, PingInfo};
 
 mod builder;
+mod executor;
 mod request;
 mod response;
 
@@ -378,7 +379,7 @@ impl Docker {
             wharf_api::Client::new_with_client(
                 &format!("{}{}", self.inner.transport.origin, version.prefix()),
                 self.http().clone(),
-                crate::executor::executor(Arc::downgrade(&self.inner)),
+                executor::executor(Arc::downgrade(&self.inner)),
             )
         }))
     }
@@ -400,7 +401,7 @@ impl Docker {
             >,
         >,
     ) -> Result<T> {
-        match crate::executor::with_timeout(timeout, call).await {
+        match executor::with_timeout(timeout, call).await {
             Ok(value) => Ok(value.into_inner()),
             Err(e) => Err(Error::from_api(e).await),
         }

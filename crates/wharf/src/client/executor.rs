@@ -21,15 +21,14 @@
 //! travels inside one as its source ([`Carried`]) and [`Error::from_api`]
 //! takes it back out, kind, status and message intact.
 
-use std::fmt;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 
 use bytes::Bytes;
 use futures_util::{FutureExt, TryStreamExt};
 use wharf_api::coverage::{Served, OPERATIONS};
 
-use crate::client::{Docker, Inner, Timeout};
-use crate::error::{Error, Result};
+use super::{Docker, Inner, Timeout};
+use crate::error::{Carried, Error, Result};
 
 tokio::task_local! {
     /// The time limit of the generated operation being run by [`Docker::call`].
@@ -114,45 +113,6 @@ impl Transported {
             .map_err(|e| Error::new(crate::ErrorKind::Protocol).with_source(e))
     }
 }
-
-/// A wharf [`Error`] on its way through the generated client, which can
-/// only return `reqwest::Error`s: it rides as their source, and
-/// [`Carried::take`] gets it back whole.
-pub(crate) struct Carried(Mutex<Option<Error>>, String);
-
-impl Carried {
-    fn new(error: Error) -> Carried {
-        let text = error.to_string();
-        Carried(Mutex::new(Some(error)), text)
-    }
-
-    /// The error inside `error` (anywhere in its chain of sources), taken
-    /// out; `None` if there is none, or it was taken already.
-    pub(crate) fn take(error: &(dyn std::error::Error + 'static)) -> Option<Error> {
-        let mut cur = Some(error);
-        while let Some(e) = cur {
-            if let Some(carried) = e.downcast_ref::<Carried>() {
-                return carried.0.lock().unwrap_or_else(|p| p.into_inner()).take();
-            }
-            cur = e.source();
-        }
-        None
-    }
-}
-
-impl fmt::Debug for Carried {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Carried").field(&self.1).finish()
-    }
-}
-
-impl fmt::Display for Carried {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.1)
-    }
-}
-
-impl std::error::Error for Carried {}
 
 /// A `reqwest::Error` carrying `error`. reqwest has no public constructor:
 /// the one way to make one around an error of ours is a body that fails
