@@ -7,7 +7,7 @@ use super::context;
 use super::host::{bracket_ipv6, parse_host, redact, DEFAULT_HOST};
 use super::tls::tls_from_env;
 use super::{Environment, Host, Tls};
-use crate::error::{Error, Result};
+use crate::error::{ConnectTarget, Error, Result};
 
 /// Why an endpoint was chosen.
 ///
@@ -292,5 +292,25 @@ impl Endpoint {
             tls,
             Source::Context(name.to_owned()),
         ))
+    }
+}
+
+/// What a connect error says about the endpoint it could not reach
+/// ([`Error::with_endpoint`]).
+impl ConnectTarget for Endpoint {
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn chosen(&self) -> &dyn fmt::Display {
+        &self.source
+    }
+
+    fn hint(&self) -> String {
+        self.source.hint()
+    }
+
+    fn tls_origin(&self) -> Option<&str> {
+        self.tls.as_ref().map(Tls::origin)
     }
 }

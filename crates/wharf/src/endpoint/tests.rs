@@ -406,3 +406,28 @@ fn environment_debug_shows_names_only() {
         "{text}"
     );
 }
+
+#[test]
+fn a_missing_socket_asks_once_whether_the_daemon_runs() {
+    let env = Environment::empty();
+    for (endpoint, then) in [
+        (
+            Endpoint::resolve(&env).unwrap(),
+            "Set DOCKER_HOST or choose a docker context",
+        ),
+        (
+            Endpoint::resolve(&env.clone().set("DOCKER_HOST", "unix:///nowhere.sock")).unwrap(),
+            "Check DOCKER_HOST, or unset it",
+        ),
+    ] {
+        for kind in [
+            std::io::ErrorKind::NotFound,
+            std::io::ErrorKind::ConnectionRefused,
+        ] {
+            let e = crate::Error::connect(std::io::Error::from(kind)).with_endpoint(&endpoint);
+            let text = e.to_string();
+            assert_eq!(text.matches("daemon running").count(), 1, "{text}");
+            assert!(text.contains(&format!("? {then}")), "{text}");
+        }
+    }
+}
