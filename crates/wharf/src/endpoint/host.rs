@@ -95,14 +95,7 @@ fn parse_tcp(rest: &str) -> std::result::Result<Host, String> {
     if url.query().is_some() || url.fragment().is_some() {
         return Err("tcp:// hosts take no query or fragment".to_owned());
     }
-    let host = url
-        .host_str()
-        .filter(|h| !h.is_empty())
-        .ok_or("the host name is empty")?;
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_owned();
+    let host = url_host(&url)?;
     let path = url.path().trim_end_matches('/').to_owned();
     Ok(Host::Tcp {
         host,
@@ -126,14 +119,7 @@ fn parse_ssh(input: &str) -> std::result::Result<SshTarget, String> {
     if url.fragment().is_some() {
         return Err("ssh:// URLs take no fragment".to_owned());
     }
-    let host = url
-        .host_str()
-        .filter(|h| !h.is_empty())
-        .ok_or("the host name is empty")?;
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_owned();
+    let host = url_host(&url)?;
     let user = Some(url.username().to_owned()).filter(|u| !u.is_empty());
     // A path of only slashes means the remote default socket (the CLI trims
     // slashes the same way).
@@ -144,6 +130,19 @@ fn parse_ssh(input: &str) -> std::result::Result<SshTarget, String> {
         port: url.port(),
         socket,
     })
+}
+
+/// The host of a parsed `tcp://` or `ssh://` URL, without the brackets of
+/// an IPv6 address.
+fn url_host(url: &reqwest::Url) -> std::result::Result<String, String> {
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or("the host name is empty")?;
+    Ok(host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned())
 }
 
 pub(super) fn bracket_ipv6(host: &str) -> String {

@@ -60,6 +60,16 @@ fn ok_chunks(input: &[u8], size: usize) -> Vec<Result<Bytes, io::Error>> {
         .collect()
 }
 
+/// An adapter's items with its errors as the core's; any other error fails
+/// the test.
+fn demux_errors(items: Vec<Result<LogOutput, StreamError<io::Error>>>) -> Output {
+    let demux = |e| match e {
+        StreamError::Demux(e) => e,
+        other => panic!("{other:?}"),
+    };
+    items.into_iter().map(|r| r.map_err(demux)).collect()
+}
+
 #[test]
 fn stream_adapter_matches_core() {
     let input = sample();
@@ -69,15 +79,7 @@ fn stream_adapter_matches_core() {
             items: ok_chunks(&input, size).into_iter(),
             ready: false,
         };
-        let out: Output = drain(DemuxStream::new(s, Mode::Multiplexed))
-            .into_iter()
-            .map(|r| {
-                r.map_err(|e| match e {
-                    StreamError::Demux(e) => e,
-                    other => panic!("{other:?}"),
-                })
-            })
-            .collect();
+        let out = demux_errors(drain(DemuxStream::new(s, Mode::Multiplexed)));
         assert_eq!(runs(&out), whole, "chunk size {size}");
     }
 }
@@ -259,15 +261,7 @@ fn framed_read_over_async_read() {
             ready: false,
         };
         let framed = tokio_util::codec::FramedRead::new(reader, DemuxCodec::new(Mode::Multiplexed));
-        let out: Output = drain(framed)
-            .into_iter()
-            .map(|r| {
-                r.map_err(|e| match e {
-                    StreamError::Demux(e) => e,
-                    other => panic!("{other:?}"),
-                })
-            })
-            .collect();
+        let out = demux_errors(drain(framed));
         assert_eq!(runs(&out), whole, "read size {size}");
     }
 }
