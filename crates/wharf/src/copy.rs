@@ -18,24 +18,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::stream::demux::Channel;
-use crate::stream::LogOutput;
-
-/// What a `copy_to` wrote:
-/// [`LogStream::copy_to`](crate::container::LogStream::copy_to) or
-/// [`Output::copy_to`](crate::hijack::Output::copy_to).
-///
-/// ```
-/// let copied = wharf::stream::Copied::default();
-/// assert_eq!(copied.stdout + copied.stderr, 0);
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Copied {
-    /// Bytes written to `stdout` (stdout and stdin frames, raw output).
-    pub stdout: u64,
-    /// Bytes written to `stderr`.
-    pub stderr: u64,
-}
+use crate::stream::{Copied, LogOutput};
 
 /// The two writers of a copy, and its tally.
 pub(crate) struct Sinks<'a, O: ?Sized, E: ?Sized> {

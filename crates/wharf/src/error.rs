@@ -19,8 +19,6 @@ use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::endpoint::Endpoint;
-
 /// A boxed error usable as a [`source`](StdError::source).
 pub(crate) type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
@@ -36,6 +34,21 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// How much of an error response body is read to find the daemon's message.
 pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// The endpoint a connection was tried to, as [`Error::with_endpoint`] tells
+/// it in a [`ErrorKind::Connect`] error. `crate::endpoint::Endpoint` is the
+/// one implementation; the trait lets errors say where without depending on
+/// how endpoints are resolved.
+pub(crate) trait ConnectTarget {
+    /// The endpoint's URL: `unix:///var/run/docker.sock`, `tcp://host:2376`.
+    fn url(&self) -> &str;
+    /// How the endpoint was chosen: `from DOCKER_HOST`.
+    fn chosen(&self) -> &dyn fmt::Display;
+    /// What to check when it cannot be reached, starting in lower case.
+    fn hint(&self) -> String;
+    /// Where the TLS settings came from, if the connection uses TLS.
+    fn tls_origin(&self) -> Option<&str>;
+}
 
 /// An error from a wharf call: a daemon answer, a transport failure or bad
 /// configuration.
@@ -477,7 +490,7 @@ impl Error {
 
     /// Adds the endpoint, how it was chosen and what to try to a
     /// [`ErrorKind::Connect`] error.
-    pub(crate) fn with_endpoint(mut self, endpoint: &Endpoint) -> Error {
+    pub(crate) fn with_endpoint(mut self, endpoint: &impl ConnectTarget) -> Error {
         if self.inner.kind != ErrorKind::Connect {
             return self;
         }
@@ -491,11 +504,14 @@ impl Error {
             "; check HTTP_PROXY, HTTPS_PROXY and NO_PROXY".to_owned()
         } else if reason.contains("permission denied") {
             "; the user may need to be in the `docker` group, or use rootless Docker".to_owned()
-        } else if let Some(tls) = endpoint.tls().filter(|_| reason.contains("certificate")) {
-            format!("; check the TLS settings ({})", tls.origin())
+        } else if let Some(origin) = endpoint
+            .tls_origin()
+            .filter(|_| reason.contains("certificate"))
+        {
+            format!("; check the TLS settings ({origin})")
         } else if reason.contains("no such socket") || reason.contains("connection refused") {
             // said once, here: the reason and the source's hint leave it out
-            let hint = endpoint.source().hint();
+            let hint = endpoint.hint();
             let mut letters = hint.chars();
             let first = letters.next().map(|c| c.to_ascii_uppercase());
             format!(
@@ -504,12 +520,12 @@ impl Error {
                 letters.as_str()
             )
         } else {
-            format!("; {}", endpoint.source().hint())
+            format!("; {}", endpoint.hint())
         };
         self.inner.detail = Some(format!(
             "cannot connect to the Docker daemon at {} ({}){reason}{hint}",
             endpoint.url(),
-            endpoint.source(),
+            endpoint.chosen(),
         ));
         self
     }
@@ -883,28 +899,48 @@ mod tests {
         assert_eq!(connect_reason(&io).as_deref(), Some("no such socket"));
     }
 
-    #[test]
-    fn a_missing_socket_asks_once_whether_the_daemon_runs() {
-        let env = crate::endpoint::Environment::empty();
-        for (endpoint, then) in [
-            (
-                Endpoint::resolve(&env).unwrap(),
-                "Set DOCKER_HOST or choose a docker context",
-            ),
-            (
-                Endpoint::resolve(&env.clone().set("DOCKER_HOST", "unix:///nowhere.sock")).unwrap(),
-                "Check DOCKER_HOST, or unset it",
-            ),
-        ] {
-            for kind in [
-                std::io::ErrorKind::NotFound,
-                std::io::ErrorKind::ConnectionRefused,
-            ] {
-                let e = Error::connect(std::io::Error::from(kind)).with_endpoint(&endpoint);
-                let text = e.to_string();
-                assert_eq!(text.matches("daemon running").count(), 1, "{text}");
-                assert!(text.contains(&format!("? {then}")), "{text}");
-            }
+    /// An endpoint as `with_endpoint` sees it.
+    struct Target {
+        tls: Option<&'static str>,
+    }
+
+    impl ConnectTarget for Target {
+        fn url(&self) -> &str {
+            "tcp://h:2376"
         }
+        fn chosen(&self) -> &dyn fmt::Display {
+            &"from DOCKER_HOST"
+        }
+        fn hint(&self) -> String {
+            "check DOCKER_HOST".to_owned()
+        }
+        fn tls_origin(&self) -> Option<&str> {
+            self.tls
+        }
+    }
+
+    #[test]
+    fn connect_errors_name_the_endpoint_and_what_to_check() {
+        let refused = || Error::connect(std::io::ErrorKind::ConnectionRefused.into());
+        let e = refused().with_endpoint(&Target { tls: None });
+        assert_eq!(
+            e.to_string(),
+            "cannot connect to the Docker daemon at tcp://h:2376 (from DOCKER_HOST): \
+             connection refused; is the daemon running? Check DOCKER_HOST"
+        );
+        let bad_cert = Error::new(ErrorKind::Connect).with_detail("invalid peer certificate");
+        let e = bad_cert.with_endpoint(&Target {
+            tls: Some("files in /certs"),
+        });
+        assert_eq!(
+            e.to_string(),
+            "cannot connect to the Docker daemon at tcp://h:2376 (from DOCKER_HOST): \
+             invalid peer certificate; check the TLS settings (files in /certs)"
+        );
+        let other = Error::decode("bad body", std::io::Error::other("x"));
+        assert_eq!(
+            other.with_endpoint(&Target { tls: None }).to_string(),
+            "bad body"
+        );
     }
 }

@@ -53,7 +53,6 @@ use std::io;
 pub mod demux;
 pub mod json_lines;
 
-pub use crate::copy::Copied;
 pub use demux::{DemuxCodec, DemuxError, DemuxErrorKind, DemuxStream, Demuxer, LogOutput, Mode};
 pub use json_lines::{JsonLines, JsonLinesError, JsonLinesErrorKind, LineSplitter};
 
@@ -148,6 +147,23 @@ impl<E: Into<io::Error>> From<StreamError<E>> for io::Error {
             StreamError::JsonLines(e) => e.into(),
         }
     }
+}
+
+/// What a `copy_to` wrote:
+/// [`LogStream::copy_to`](crate::container::LogStream::copy_to) or
+/// [`Output::copy_to`](crate::hijack::Output::copy_to).
+///
+/// ```
+/// let copied = wharf::stream::Copied::default();
+/// assert_eq!(copied.stdout + copied.stderr, 0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Copied {
+    /// Bytes written to `stdout` (stdout and stdin frames, raw output).
+    pub stdout: u64,
+    /// Bytes written to `stderr`.
+    pub stderr: u64,
 }
 
 #[cfg(test)]
