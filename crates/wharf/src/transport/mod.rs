@@ -41,6 +41,7 @@ pub(crate) const MAX_CONNECTIONS: usize = 256;
 /// The most over ssh: each is an `ssh ... docker system dial-stdio` process,
 /// a connection of its own to sshd, which refuses unauthenticated ones past
 /// 10 at once by default (`MaxStartups 10:30:100`).
+#[cfg(unix)]
 pub(crate) const MAX_SSH_CONNECTIONS: usize = 8;
 
 /// The origin used for requests over local sockets; the daemon ignores it.
@@ -75,7 +76,6 @@ pub(crate) struct Transport {
 
 impl Transport {
     pub(crate) fn new(endpoint: &Endpoint, options: &Options<'_>) -> Result<Transport> {
-        let mut cap = MAX_CONNECTIONS;
         #[cfg(unix)]
         let mut ssh_proxy = None;
         let local = (
@@ -109,7 +109,6 @@ impl Transport {
             #[cfg(unix)]
             Host::Ssh(target) => {
                 let proxy = ssh::SshProxy::start(target, options.env)?;
-                cap = MAX_SSH_CONNECTIONS;
                 let dial = Dial::Unix(proxy.socket().to_owned());
                 ssh_proxy = Some(proxy);
                 (local, dial)
@@ -133,6 +132,14 @@ impl Transport {
             ))
             .with_source(e)
         })?;
+        #[cfg(unix)]
+        let cap = if ssh_proxy.is_some() {
+            MAX_SSH_CONNECTIONS
+        } else {
+            MAX_CONNECTIONS
+        };
+        #[cfg(not(unix))]
+        let cap = MAX_CONNECTIONS;
         Ok(Transport {
             http,
             origin,
