@@ -653,12 +653,7 @@ impl Docker {
     pub(crate) async fn call<T>(
         &self,
         timeout: Timeout,
-        call: impl std::future::Future<
-            Output = std::result::Result<
-                wharf_api::ResponseValue<T>,
-                wharf_api::Error<wharf_api::types::ErrorResponse>,
-            >,
-        >,
+        call: impl std::future::Future<Output = ApiResult<T>>,
     ) -> Result<T> {
         match crate::executor::with_timeout(timeout, call).await {
             Ok(value) => Ok(value.into_inner()),
@@ -695,6 +690,11 @@ impl Docker {
         error.with_endpoint(&self.inner.endpoint)
     }
 }
+
+/// What a generated operation returns: its answer, or its error (with the
+/// operation's error body `E`).
+pub(crate) type ApiResult<T, E = wharf_api::types::ErrorResponse> =
+    std::result::Result<wharf_api::ResponseValue<T>, wharf_api::Error<E>>;
 
 impl fmt::Debug for Docker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -28,6 +28,7 @@
 //! decodes the answer into the generated types of [`wharf::api::types`](crate::api::types).
 //! A `304 Not Modified` from start or stop is success: those calls return
 //! whether they changed anything.
+use crate::client::ApiResult;
 use crate::Docker;
 
 mod archive;
@@ -152,6 +153,24 @@ impl Container {
 
     pub(crate) fn path(&self, action: &str) -> crate::Result<String> {
         crate::path::object("containers", &self.id, action)
+    }
+}
+
+/// Runs a generated operation whose answer has no body, taking any `2xx`
+/// for success, as the daemon means it: the spec lists one status per
+/// answer, and engines differ (Podman answers a resize with `201`, not
+/// `200`).
+pub(crate) async fn bodiless<E>(
+    call: impl std::future::Future<Output = ApiResult<(), E>>,
+) -> ApiResult<(), E> {
+    match call.await {
+        Err(wharf_api::Error::UnexpectedResponse(answer)) if answer.status().is_success() => {
+            let (status, headers) = (answer.status(), answer.headers().clone());
+            // read to its end, so that the connection goes back to the pool
+            let _ = answer.bytes().await;
+            Ok(wharf_api::ResponseValue::new((), status, headers))
+        }
+        other => other,
     }
 }
 
