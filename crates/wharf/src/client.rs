@@ -655,8 +655,21 @@ impl Docker {
         timeout: Timeout,
         call: impl std::future::Future<Output = ApiResult<T>>,
     ) -> Result<T> {
+        self.call_response(timeout, call)
+            .await
+            .map(wharf_api::ResponseValue::into_inner)
+    }
+
+    /// Like [`call`](Docker::call), but returns the whole answer: its
+    /// headers too, for the operations whose answer says something there
+    /// (an archive's path stat, a log's `Content-Type`).
+    pub(crate) async fn call_response<T>(
+        &self,
+        timeout: Timeout,
+        call: impl std::future::Future<Output = ApiResult<T>>,
+    ) -> Result<wharf_api::ResponseValue<T>> {
         match crate::executor::with_timeout(timeout, call).await {
-            Ok(value) => Ok(value.into_inner()),
+            Ok(value) => Ok(value),
             Err(e) => Err(Error::from_api(e).await),
         }
     }
