@@ -54,6 +54,15 @@
 
 pub use wharf_api as api;
 
+// The read-buffer access of `Response` (`poll_fill`, `take_buffered`,
+// `give_back`, `wants_read`, over `http1::Body`'s, and `http1`'s export of
+// `whole_chunk_unit`) served only the logs' own reading, which now goes
+// through the generated operation's byte stream. The transport rework
+// removes them; these expectations go with them.
+#[expect(
+    dead_code,
+    reason = "Response's read-buffer access is left for the transport rework to remove"
+)]
 pub mod client;
 pub mod container;
 mod copy;
@@ -64,6 +73,10 @@ pub mod exec;
 mod executor;
 pub mod filters;
 pub mod hijack;
+#[expect(
+    unused_imports,
+    reason = "whole_chunk_unit's export is left for the transport rework to remove"
+)]
 mod http1;
 mod path;
 pub mod progress;

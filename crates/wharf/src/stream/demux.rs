@@ -709,6 +709,12 @@ pub struct Demuxer {
     channel: Channel,
     /// Payload bytes of the current frame not yet taken out.
     remaining: u32,
+    /// Frames with a payload up to this long come out in one piece
+    /// ([`whole_frames_up_to`](Demuxer::whole_frames_up_to)); 0: none.
+    whole_max: u32,
+    /// The current frame is to come out in one piece: nothing of it has
+    /// been taken out yet, and it is at most `whole_max` long.
+    whole: bool,
     /// Stream offset of the current (or incoming) frame's header.
     frame_offset: u64,
     /// Stream offset of the first byte `front` had when it became the
@@ -740,12 +746,25 @@ impl Demuxer {
             header_len: 0,
             channel: Channel::Stdout,
             remaining: 0,
+            whole_max: 0,
+            whole: false,
             frame_offset: 0,
             front_start: 0,
             front_len: 0,
             eof: false,
             done: false,
         }
+    }
+
+    /// Makes a frame whose payload is at most `max` bytes come out as one
+    /// piece: its bytes are held until all have arrived (or the input
+    /// ends), and gathered into one piece if they came in several chunks.
+    /// For a reader whose chunks do not follow the frames, such as an HTTP
+    /// body read as it arrives, while the sender writes a frame at a time
+    /// (dockerd writes a log line per frame).
+    pub(crate) fn whole_frames_up_to(mut self, max: usize) -> Demuxer {
+        self.whole_max = u32::try_from(max).unwrap_or(u32::MAX);
+        self
     }
 
     /// The mode this decoder was made with.
@@ -865,14 +884,7 @@ impl Demuxer {
     /// error to be about.
     #[inline(always)]
     pub(crate) fn next_whole_frame(&mut self) -> Option<LogOutput> {
-        if self.mode != Mode::Multiplexed
-            || self.remaining != 0
-            || self.header_len != 0
-            || self.front.len() <= HEADER_LEN
-        {
-            return None;
-        }
-        let (channel, len) = Channel::of_header(self.front[..HEADER_LEN].try_into().ok()?)?;
+        let (channel, len) = self.front_frame()?;
         if len >= self.front.len() - HEADER_LEN {
             return None;
         }
@@ -880,28 +892,64 @@ impl Demuxer {
         Some(channel.wrap(self.front.split_to(len)))
     }
 
-    /// Whether the decoder is between frames with nothing held: the next
-    /// bytes of a multiplexed stream could go around it, a whole frame at a
-    /// time ([`whole_frame`](Demuxer::whole_frame)).
-    #[inline]
-    pub(crate) fn is_idle(&self) -> bool {
-        self.mode == Mode::Multiplexed
-            && self.front.is_empty()
-            && self.header_len == 0
-            && self.remaining == 0
-            && !self.eof
-            && !self.done
+    /// At a frame boundary, with a valid header at the front of `front`:
+    /// the frame's stream and payload length (its payload may not all be
+    /// there).
+    #[inline(always)]
+    fn front_frame(&self) -> Option<(Channel, usize)> {
+        if self.mode != Mode::Multiplexed
+            || self.remaining != 0
+            || self.header_len != 0
+            || self.front.len() <= HEADER_LEN
+        {
+            return None;
+        }
+        Channel::of_header(self.front[..HEADER_LEN].try_into().ok()?)
     }
 
-    /// If `data` is exactly one valid frame with a payload: the header's
-    /// length (where the payload starts) and the frame's stream. For a
-    /// reader that finds frames one by one in its own buffer while the
-    /// decoder [is idle](Demuxer::is_idle), such as the chunks of a logs
-    /// response, each carrying one frame.
+    /// The next frame, if it is whole at the front of the chunk at hand
+    /// and nothing is pending: its stream and its payload, left in place.
+    /// For a reader that writes payloads out from where they are (a copy
+    /// to a file), without a [`LogOutput`] each; it then
+    /// [skips](Demuxer::skip_whole_frame) the frame.
     #[inline]
-    pub(crate) fn whole_frame(data: &[u8]) -> Option<(usize, Channel)> {
-        let (channel, len) = Channel::of_header(data.get(..HEADER_LEN)?.try_into().ok()?)?;
-        (len == data.len() - HEADER_LEN).then_some((HEADER_LEN, channel))
+    pub(crate) fn peek_whole_frame(&self) -> Option<(Channel, &[u8])> {
+        let (channel, len) = self.front_frame()?;
+        let payload = self.front.get(HEADER_LEN..HEADER_LEN + len)?;
+        Some((channel, payload))
+    }
+
+    /// Takes out the frame [`peek_whole_frame`](Demuxer::peek_whole_frame)
+    /// gave, whose payload is `len` bytes long.
+    #[inline]
+    pub(crate) fn skip_whole_frame(&mut self, len: usize) {
+        self.front.advance(HEADER_LEN + len);
+        self.refill();
+    }
+
+    /// The current frame's payload in one piece, when it is to come out
+    /// whole ([`whole_frames_up_to`](Demuxer::whole_frames_up_to)) and is
+    /// not all in `front`: `Some(None)` while some of it is still to
+    /// arrive, `None` when the general way applies (the payload is in
+    /// `front`, or the input ended).
+    fn whole_payload(&mut self) -> Option<Option<LogOutput>> {
+        let want = self.remaining as usize;
+        if !self.whole || self.eof || self.front.len() >= want {
+            return None;
+        }
+        let buffered = self.front.len() + self.queue.iter().map(Bytes::len).sum::<usize>();
+        if buffered < want {
+            return Some(None);
+        }
+        let mut piece = BytesMut::with_capacity(want);
+        while piece.len() < want {
+            let n = (want - piece.len()).min(self.front.len());
+            let part = self.take(n);
+            piece.extend_from_slice(&part);
+        }
+        self.remaining = 0;
+        self.whole = false;
+        Some(Some(self.channel.wrap(piece.freeze())))
     }
 
     /// Stops the decoder with an error about the current frame.
@@ -962,6 +1010,10 @@ impl Demuxer {
     fn next_multiplexed_general(&mut self) -> Option<Result<LogOutput, DemuxError>> {
         loop {
             if self.remaining > 0 {
+                if let Some(whole) = self.whole_payload() {
+                    return whole.map(Ok);
+                }
+                self.whole = false;
                 if self.front.is_empty() {
                     if self.eof {
                         let missing = u64::from(self.remaining);
@@ -1007,6 +1059,7 @@ impl Demuxer {
             }
             self.channel = channel;
             self.remaining = header as u32;
+            self.whole = self.remaining <= self.whole_max;
         }
     }
 }
@@ -1249,7 +1302,11 @@ mod tests {
     type Output = Vec<Result<LogOutput, DemuxError>>;
 
     fn decode_chunks(mode: Mode, chunks: &[&[u8]]) -> Output {
-        let mut d = Demuxer::new(mode);
+        decode_with(Demuxer::new(mode), chunks)
+    }
+
+    /// What `d` makes of `chunks`, then of the end of the input.
+    fn decode_with(mut d: Demuxer, chunks: &[&[u8]]) -> Output {
         let mut out = Vec::new();
         for chunk in chunks {
             d.push(Bytes::copy_from_slice(chunk));
@@ -1485,17 +1542,65 @@ mod tests {
         }
     }
 
+    /// Decodes `input` cut into chunks of `size` bytes, frames of up to
+    /// `whole` bytes coming out whole.
+    fn decode_whole(input: &[u8], size: usize, whole: usize) -> Output {
+        let d = Demuxer::new(Mode::Multiplexed).whole_frames_up_to(whole);
+        decode_with(d, &input.chunks(size).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn whole_frames_come_out_in_one_piece_however_cut() {
+        let long = vec![b'l'; 300];
+        let input = frames(&[
+            (1, b"hello\n"),
+            (2, &[b'x'; 100]),
+            (1, b""),
+            (3, b"Error grabbing logs: x"),
+            (1, &long),
+            (2, b"end"),
+        ]);
+        let want = [
+            LogOutput::Stdout(Bytes::from_static(b"hello\n")),
+            LogOutput::Stderr(Bytes::from(vec![b'x'; 100])),
+            LogOutput::SystemError(Bytes::from_static(b"Error grabbing logs: x")),
+        ];
+        for size in 1..=input.len() {
+            let out = decode_whole(&input, size, 200);
+            let pieces: Vec<LogOutput> = out.into_iter().map(Result::unwrap).collect();
+            assert_eq!(pieces[..3], want, "{size}-byte chunks");
+            // the frame longer than the limit comes in pieces as it arrives
+            let rest: Vec<u8> = pieces[3..pieces.len() - 1]
+                .iter()
+                .flat_map(|p| {
+                    assert!(p.is_stdout(), "{size}-byte chunks");
+                    p.as_bytes().to_vec()
+                })
+                .collect();
+            assert_eq!(rest, long, "{size}-byte chunks");
+            if size < 300 {
+                assert!(pieces.len() > 5, "{size}-byte chunks");
+            }
+            assert_eq!(
+                pieces.last(),
+                Some(&LogOutput::Stderr(Bytes::from_static(b"end")))
+            );
+        }
+    }
+
     #[test]
     fn truncated_payload_delivers_what_arrived() {
         let mut input = frame(1, b"abc");
         input.extend_from_slice(b"\x02\0\0\0\0\0\0\x0apart");
-        for cut in 0..=input.len() {
-            let out = decode_at(Mode::Multiplexed, &input, &[cut]);
+        // cut once, or in chunks of that size with frames held whole
+        let cuts = (0..=input.len()).map(|cut| decode_at(Mode::Multiplexed, &input, &[cut]));
+        let chunks = (1..=input.len()).map(|size| decode_whole(&input, size, 100));
+        for (cut, out) in cuts.chain(chunks).enumerate() {
             let runs = runs(&out);
             assert_eq!(
                 runs[..2],
                 [Ok((1, b"abc".to_vec())), Ok((2, b"part".to_vec()))],
-                "cut at {cut}"
+                "case {cut}"
             );
             let e = runs[2].as_ref().unwrap_err();
             assert_eq!(e.kind(), DemuxErrorKind::Truncated);
