@@ -3,9 +3,10 @@
 //! arrive, the same output comes out, and a broken body gives a typed error
 //! after the output that came before it.
 //!
-//! dockerd writes one frame per chunk, and the client takes such chunks
-//! whole, straight from its read buffer; everything else goes through the
-//! general decoder. These tests drive both, and the handover between them.
+//! dockerd writes one frame per chunk; the client reads the body as the
+//! generated operation's byte stream, pieces as they arrive whatever the
+//! chunks, and its decoder gathers a frame of up to 32 KiB into one piece.
+//! These tests cut the body every way, frames within reads and across them.
 
 use std::sync::atomic::Ordering;
 

@@ -9,9 +9,10 @@
 //! and counts the payload bytes:
 //!
 //! - `wharf_logs`: [`Container::logs`](wharf::Container::logs) read as a
-//!   stream, the whole client (its chunked decoding, the demultiplexer, the
-//!   error mapping), which slices each chunk carrying one frame straight
-//!   from its read buffer into a `LogOutput`;
+//!   stream, the whole client (the generated operation's byte stream over
+//!   its transport, the chunked decoding, the demultiplexer, the error
+//!   mapping), which slices each frame out of the pieces a read brings into
+//!   a `LogOutput`;
 //! - `wharf_copy_to`: the same logs written to two sinks by
 //!   [`LogStream::copy_to`](wharf::container::LogStream::copy_to), as
 //!   `docker logs ID > /dev/null` does: no item per frame;
@@ -34,8 +35,8 @@
 //! too: on a shared host, a run with steal measured the host.
 //!
 //! What the stream pays over `copy_to` is the `LogOutput` per frame: each
-//! is a `Bytes` sharing the read buffer, so making one and dropping it are
-//! two atomic reference-count updates, a fair part of the cost of a
+//! is a `Bytes` sharing the piece it came in, so making one and dropping it
+//! are two atomic reference-count updates, a fair part of the cost of a
 //! 100-byte frame.
 //!
 //! On Linux with two CPUs or more, the server's thread is pinned to one CPU

@@ -7,7 +7,6 @@
 //! ...                                  (the stream stays open until `until`, or forever)
 //! ```
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
@@ -21,7 +20,7 @@ use crate::api::types::EventMessage;
 use crate::container::stats::json_lines_error;
 use crate::error::Result;
 use crate::stream::JsonLines;
-use crate::Docker;
+use crate::{Docker, Filters, Timeout};
 
 /// Which events to receive ([`Docker::events`]).
 ///
@@ -38,7 +37,7 @@ use crate::Docker;
 pub struct EventsOptions {
     since: Option<String>,
     until: Option<String>,
-    filters: BTreeMap<String, Vec<String>>,
+    filters: Filters,
 }
 
 impl EventsOptions {
@@ -74,7 +73,7 @@ impl EventsOptions {
 
     /// Adds a filter value: `type`, `event`, `container`, `image`, `label`,
     /// `network`, `volume`, ... Values of one name are alternatives; names
-    /// must all match.
+    /// must all match. A value given twice counts once.
     ///
     /// ```
     /// let options = wharf::events::EventsOptions::new()
@@ -83,10 +82,7 @@ impl EventsOptions {
     ///     .filter("event", "die");
     /// ```
     pub fn filter(mut self, name: impl Into<String>, value: impl Into<String>) -> EventsOptions {
-        self.filters
-            .entry(name.into())
-            .or_default()
-            .push(value.into());
+        self.filters = std::mem::take(&mut self.filters).add(name, value);
         self
     }
 }
@@ -146,21 +142,16 @@ impl Docker {
     /// # }
     /// ```
     pub async fn events(&self, options: EventsOptions) -> Result<EventStream> {
-        let mut request = self.get("/events").streaming();
-        if let Some(since) = &options.since {
-            request = request.query("since", since);
-        }
-        if let Some(until) = &options.until {
-            request = request.query("until", until);
-        }
-        if !options.filters.is_empty() {
-            let filters =
-                serde_json::to_string(&options.filters).expect("a map of strings always encodes");
-            request = request.query("filters", &filters);
-        }
-        let response = request.send().await?;
+        let api = self.generated().await?;
+        let filters = options.filters.query();
+        let call = api.system_events(
+            filters.as_deref(),
+            options.since.as_deref(),
+            options.until.as_deref(),
+        );
+        let body = self.call(Timeout::Default, call).await?;
         Ok(EventStream {
-            inner: JsonLines::new(response.bytes_stream().boxed()),
+            inner: JsonLines::new(crate::stream::body(body)),
         })
     }
 }

@@ -42,13 +42,14 @@ use std::fmt;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::api::types::ExecInspectResponse;
+use crate::api::types::{ExecConfig, ExecInspectResponse, ExecStartConfig};
+use crate::client::DEFAULT_TIMEOUT;
 use crate::error::{Error, ErrorKind, Result};
 use crate::hijack::{self, Input, Output};
 use crate::stream::{LogOutput, Mode};
-use crate::{ApiVersion, Container, Docker};
+use crate::{ApiVersion, Container, Docker, Timeout};
 
 /// What to run, and how: the body of `POST /containers/{id}/exec`.
 ///
@@ -186,25 +187,19 @@ impl ExecOptions {
         self
     }
 
-    fn body(&self) -> Value {
-        let mut body = json!({
-            "Cmd": self.cmd,
-            "AttachStdin": self.attach_stdin,
-            "AttachStdout": self.attach_stdout,
-            "AttachStderr": self.attach_stderr,
-            "Tty": self.tty,
-            "Privileged": self.privileged,
-        });
-        if !self.env.is_empty() {
-            body["Env"] = json!(self.env);
+    fn body(&self) -> ExecConfig {
+        ExecConfig {
+            cmd: self.cmd.clone(),
+            attach_stdin: Some(self.attach_stdin),
+            attach_stdout: Some(self.attach_stdout),
+            attach_stderr: Some(self.attach_stderr),
+            tty: Some(self.tty),
+            privileged: Some(self.privileged),
+            env: self.env.clone(),
+            working_dir: self.working_dir.clone(),
+            user: self.user.clone(),
+            ..ExecConfig::default()
         }
-        if let Some(dir) = &self.working_dir {
-            body["WorkingDir"] = json!(dir);
-        }
-        if let Some(user) = &self.user {
-            body["User"] = json!(user);
-        }
-        body
     }
 }
 
@@ -328,20 +323,10 @@ impl Container {
     /// # }
     /// ```
     pub async fn exec(&self, options: ExecOptions) -> Result<Exec> {
-        #[derive(serde::Deserialize)]
-        struct Created {
-            #[serde(rename = "Id")]
-            id: String,
-        }
-        let created: Created = self
-            .docker()
-            .post(&self.path("exec")?)
-            .template("/containers/{id}/exec")
-            .json(&options.body())
-            .send()
-            .await?
-            .json()
-            .await?;
+        let api = self.docker().generated().await?;
+        let body = options.body();
+        let call = api.container_exec(self.name()?, &body);
+        let created = self.docker().call(Timeout::Default, call).await?;
         Ok(Exec {
             docker: self.docker().clone(),
             id: created.id,
@@ -501,12 +486,19 @@ impl Exec {
     /// # }
     /// ```
     pub async fn start_detached(&self) -> Result<()> {
-        self.docker
-            .post(&crate::path::object("exec", &self.id, "start")?)
-            .template("/exec/{id}/start")
-            .json(&json!({ "Detach": true, "Tty": self.tty }))
-            .send()
-            .await?;
+        let api = self.docker.generated().await?;
+        let body = ExecStartConfig {
+            detach: Some(true),
+            tty: Some(self.tty),
+            ..ExecStartConfig::default()
+        };
+        let call = api.exec_start(crate::path::name(&self.id)?, &body);
+        // The operation streams (an attached start's output); a detached
+        // start answers at once, with nothing: an ordinary call.
+        let timeout = Timeout::Total(DEFAULT_TIMEOUT);
+        let answer = self.docker.call(timeout, call).await?;
+        // read to its end, so that the connection goes back to the pool
+        crate::stream::collect(crate::stream::body(answer)).await?;
         Ok(())
     }
 
@@ -520,13 +512,9 @@ impl Exec {
     /// # }
     /// ```
     pub async fn inspect(&self) -> Result<ExecInspectResponse> {
-        self.docker
-            .get(&crate::path::object("exec", &self.id, "json")?)
-            .template("/exec/{id}/json")
-            .send()
-            .await?
-            .json()
-            .await
+        let api = self.docker.generated().await?;
+        let call = api.exec_inspect(crate::path::name(&self.id)?);
+        self.docker.call(Timeout::Default, call).await
     }
 
     /// Resizes the exec's terminal to `height` rows and `width` columns.
@@ -539,14 +527,10 @@ impl Exec {
     /// # }
     /// ```
     pub async fn resize(&self, height: u16, width: u16) -> Result<()> {
-        self.docker
-            .post(&crate::path::object("exec", &self.id, "resize")?)
-            .template("/exec/{id}/resize")
-            .query("h", &height.to_string())
-            .query("w", &width.to_string())
-            .send()
-            .await?;
-        Ok(())
+        let api = self.docker.generated().await?;
+        let call = api.exec_resize(crate::path::name(&self.id)?, height.into(), width.into());
+        let call = crate::container::bodiless(call);
+        self.docker.call(Timeout::Default, call).await
     }
 
     /// Inspects until the exec no longer runs: the output can end a moment

@@ -203,13 +203,10 @@ impl Filters {
         serde_json::to_string(&self.map).unwrap_or_default()
     }
 
-    /// Adds `filters=<json>` to a request unless there are no filters.
-    pub(crate) fn apply(&self, request: crate::Request) -> crate::Request {
-        if self.is_empty() {
-            request
-        } else {
-            request.query("filters", &self.to_json())
-        }
+    /// The `filters` query value of an operation: none when there are no
+    /// filters.
+    pub(crate) fn query(&self) -> Option<String> {
+        (!self.is_empty()).then(|| self.to_json())
     }
 }
 

@@ -394,15 +394,23 @@ impl Docker {
     pub(crate) async fn call<T>(
         &self,
         timeout: Timeout,
-        call: impl std::future::Future<
-            Output = std::result::Result<
-                wharf_api::ResponseValue<T>,
-                wharf_api::Error<wharf_api::types::ErrorResponse>,
-            >,
-        >,
+        call: impl std::future::Future<Output = ApiResult<T>>,
     ) -> Result<T> {
+        self.call_response(timeout, call)
+            .await
+            .map(wharf_api::ResponseValue::into_inner)
+    }
+
+    /// Like [`call`](Docker::call), but returns the whole answer: its
+    /// headers too, for the operations whose answer says something there
+    /// (an archive's path stat, a log's `Content-Type`).
+    pub(crate) async fn call_response<T>(
+        &self,
+        timeout: Timeout,
+        call: impl std::future::Future<Output = ApiResult<T>>,
+    ) -> Result<wharf_api::ResponseValue<T>> {
         match executor::with_timeout(timeout, call).await {
-            Ok(value) => Ok(value.into_inner()),
+            Ok(value) => Ok(value),
             Err(e) => Err(Error::from_api(e).await),
         }
     }
@@ -439,6 +447,11 @@ impl Docker {
         error.with_endpoint(&self.inner.endpoint)
     }
 }
+
+/// What a generated operation returns: its answer, or its error (with the
+/// operation's error body `E`).
+pub(crate) type ApiResult<T, E = wharf_api::types::ErrorResponse> =
+    std::result::Result<wharf_api::ResponseValue<T>, wharf_api::Error<E>>;
 
 impl fmt::Debug for Docker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

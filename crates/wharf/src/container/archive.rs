@@ -13,16 +13,20 @@
 //!
 //! [`PathStat`] is that header decoded.
 
+use std::fmt;
+
 use base64::Engine as _;
 use bytes::Bytes;
 use futures_core::Stream;
-use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use futures_util::{TryFutureExt, TryStreamExt};
 use serde::Deserialize;
-use wharf_api::types::{ContainerConfig, IdResponse};
+use wharf_api::types::{ContainerConfig, ErrorResponse};
+use wharf_api::ResponseValue;
 
 use super::Container;
 use crate::error::{BoxError, Error, Result};
-use crate::Response;
+use crate::Timeout;
 
 /// The header holding a path's [`PathStat`].
 pub const PATH_STAT_HEADER: &str = "X-Docker-Container-Path-Stat";
@@ -200,10 +204,17 @@ impl UploadOptions {
 
 /// A tar stream of a path in a container, from [`Container::download`],
 /// with the path's [`PathStat`].
-#[derive(Debug)]
 pub struct Archive {
     stat: Option<PathStat>,
-    response: Response,
+    body: BoxStream<'static, Result<Bytes>>,
+}
+
+impl fmt::Debug for Archive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Archive")
+            .field("stat", &self.stat)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Archive {
@@ -229,7 +240,7 @@ impl Archive {
     /// # }
     /// ```
     pub async fn bytes(self) -> Result<Bytes> {
-        self.response.bytes().await
+        crate::stream::collect(self.body).await
     }
 
     /// The tar as a stream of chunks.
@@ -247,7 +258,7 @@ impl Archive {
     /// # }
     /// ```
     pub fn into_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
-        self.response.bytes_stream()
+        self.body
     }
 }
 
@@ -375,15 +386,13 @@ impl Container {
         tar: impl Into<Bytes>,
         options: &UploadOptions,
     ) -> Result<()> {
-        self.upload_request(path, options)?
-            .body(tar)
-            .send()
+        let tar: Bytes = tar.into();
+        self.upload_body(path, options, Timeout::Default, tar.into())
             .await
-            .map(drop)
     }
 
     /// Extracts a tar read from a stream (a file, a pipe, a generator), sent
-    /// as it comes, never held whole in memory. No total timeout applies.
+    /// as it comes, never held whole in memory. No timeout applies.
     ///
     /// ```no_run
     /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
@@ -410,32 +419,29 @@ impl Container {
         Bytes: From<B>,
         E: Into<BoxError> + 'static,
     {
-        self.upload_request(path, options)?
-            .streaming()
-            .body_stream(tar.map(|piece| {
-                piece
-                    .map(Bytes::from)
-                    .map_err(|e| std::io::Error::other(e.into()))
-            }))
-            .send()
+        let body = reqwest::Body::wrap_stream(tar.map_err(Into::<BoxError>::into));
+        self.upload_body(path, options, Timeout::Unlimited, body)
             .await
-            .map(drop)
     }
 
-    fn upload_request(&self, path: &str, options: &UploadOptions) -> Result<crate::Request> {
-        let mut request = self
-            .docker
-            .put(&self.path("archive")?)
-            .template("/containers/{id}/archive")
-            .query("path", path)
-            .header("Content-Type", "application/x-tar");
-        if options.no_overwrite_dir_non_dir {
-            request = request.query("noOverwriteDirNonDir", "true");
-        }
-        if options.copy_uid_gid {
-            request = request.query("copyUIDGID", "true");
-        }
-        Ok(request)
+    /// `PUT /containers/{id}/archive` with `tar` as its body.
+    async fn upload_body(
+        &self,
+        path: &str,
+        options: &UploadOptions,
+        timeout: Timeout,
+        tar: reqwest::Body,
+    ) -> Result<()> {
+        let api = self.docker.generated().await?;
+        let set = |on: bool| on.then_some("true");
+        let call = api.put_container_archive(
+            self.name()?,
+            set(options.copy_uid_gid),
+            set(options.no_overwrite_dir_non_dir),
+            path,
+            tar,
+        );
+        self.docker.call(timeout, super::bodiless(call)).await
     }
 
     /// A tar of the file or directory `path` (a directory's tar holds the
@@ -450,19 +456,17 @@ impl Container {
     /// # }
     /// ```
     pub async fn download(&self, path: &str) -> Result<Archive> {
-        let response = self
-            .docker
-            .get(&self.path("archive")?)
-            .template("/containers/{id}/archive")
-            .query("path", path)
-            .streaming()
-            .send()
-            .await?;
-        let stat = match response.header(PATH_STAT_HEADER) {
+        let api = self.docker.generated().await?;
+        let call = api.container_archive(self.name()?, path);
+        let answer = self.docker.call_response(Timeout::Default, call).await?;
+        let stat = match path_stat(&answer) {
             Some(value) => Some(PathStat::from_header(value)?),
             None => None,
         };
-        Ok(Archive { stat, response })
+        Ok(Archive {
+            stat,
+            body: crate::stream::body(answer.into_inner()),
+        })
     }
 
     /// What the daemon says about `path`, without its content (`HEAD`). A
@@ -476,18 +480,15 @@ impl Container {
     /// # }
     /// ```
     pub async fn archive_info(&self, path: &str) -> Result<PathStat> {
-        let response = self
-            .docker
-            .head(&self.path("archive")?)
-            .template("/containers/{id}/archive")
-            .query("path", path)
-            .send()
-            .await?;
-        match response.header(PATH_STAT_HEADER) {
+        let api = self.docker.generated().await?;
+        let call = api
+            .container_archive_info(self.name()?, path)
+            .map_err(without_body);
+        let answer = self.docker.call_response(Timeout::Default, call).await?;
+        match path_stat(&answer) {
             Some(value) => PathStat::from_header(value),
             None => Err(Error::new(crate::ErrorKind::Protocol).with_detail(format!(
-                "HEAD {}: the answer has no {PATH_STAT_HEADER} header",
-                self.path("archive")?
+                "HEAD /containers/{{id}}/archive: the answer has no {PATH_STAT_HEADER} header"
             ))),
         }
     }
@@ -508,14 +509,10 @@ impl Container {
     /// # }
     /// ```
     pub async fn export(&self) -> Result<impl Stream<Item = Result<Bytes>> + Send + 'static> {
-        let response = self
-            .docker
-            .get(&self.path("export")?)
-            .template("/containers/{id}/export")
-            .streaming()
-            .send()
-            .await?;
-        Ok(response.bytes_stream())
+        let api = self.docker.generated().await?;
+        let call = api.container_export(self.name()?);
+        let body = self.docker.call(Timeout::Default, call).await?;
+        Ok(crate::stream::body(body))
     }
 
     /// Makes an image of the container (`docker commit`); returns the
@@ -532,33 +529,63 @@ impl Container {
     /// # }
     /// ```
     pub async fn commit(&self, options: &CommitOptions) -> Result<String> {
-        let mut request = self
-            .docker
-            .post("/commit")
-            .template("/commit")
-            .query("container", crate::path::name(self.id())?);
-        for (name, value) in [
-            ("repo", &options.repo),
-            ("tag", &options.tag),
-            ("comment", &options.comment),
-            ("author", &options.author),
-        ] {
-            if let Some(value) = value {
-                request = request.query(name, value);
-            }
+        let api = self.docker.generated().await?;
+        let changes = options.changes();
+        let config = options.config.clone().unwrap_or_default();
+        let call = api.image_commit(
+            options.author.as_deref(),
+            changes.as_deref(),
+            options.comment.as_deref(),
+            Some(self.name()?),
+            options.pause,
+            options.repo.as_deref(),
+            options.tag.as_deref(),
+            &config,
+        );
+        Ok(self.docker.call(Timeout::Default, call).await?.id)
+    }
+}
+
+impl CommitOptions {
+    /// The `changes` parameter (one value in the spec): the instructions,
+    /// one a line. The daemon joins the values of its `changes` parameters
+    /// with newlines and reads the result as a Dockerfile (moby,
+    /// `daemon/commit.go`; Podman reads the lines alike), so one value of
+    /// lines is read as the same instructions sent one value each.
+    fn changes(&self) -> Option<String> {
+        (!self.changes.is_empty()).then(|| self.changes.join("\n"))
+    }
+}
+
+/// The path stat header of an archive's answer, if it has one.
+fn path_stat<T>(answer: &ResponseValue<T>) -> Option<&str> {
+    answer.headers().get(PATH_STAT_HEADER)?.to_str().ok()
+}
+
+/// An error of the `HEAD` archive operation, whose error answers have no
+/// body to decode, as an error of the others. Answers outside `2xx` reach
+/// the generated code as wharf errors (see `crate::executor`): the daemon's
+/// message travels there, not here.
+fn without_body(e: wharf_api::Error<()>) -> wharf_api::Error<ErrorResponse> {
+    use wharf_api::Error as Api;
+    match e {
+        Api::ErrorResponse(answer) => {
+            let status = answer.status();
+            let message = status.canonical_reason().unwrap_or_default().to_owned();
+            let headers = answer.headers().clone();
+            Api::ErrorResponse(ResponseValue::new(
+                ErrorResponse { message },
+                status,
+                headers,
+            ))
         }
-        if let Some(pause) = options.pause {
-            request = request.query("pause", if pause { "true" } else { "false" });
-        }
-        for change in &options.changes {
-            request = request.query("changes", change);
-        }
-        let request = match &options.config {
-            Some(config) => request.json(config),
-            None => request.json(&serde_json::json!({})),
-        };
-        let created: IdResponse = request.send().await?.json().await?;
-        Ok(created.id)
+        Api::InvalidRequest(what) => Api::InvalidRequest(what),
+        Api::CommunicationError(e) => Api::CommunicationError(e),
+        Api::InvalidUpgrade(e) => Api::InvalidUpgrade(e),
+        Api::ResponseBodyError(e) => Api::ResponseBodyError(e),
+        Api::InvalidResponsePayload(body, e) => Api::InvalidResponsePayload(body, e),
+        Api::UnexpectedResponse(answer) => Api::UnexpectedResponse(answer),
+        Api::Custom(what) => Api::Custom(what),
     }
 }
 

@@ -146,24 +146,8 @@ impl Container {
         if !hijack::needs_fallback(version) {
             return Ok(Mode::Multiplexed);
         }
-        #[derive(serde::Deserialize)]
-        struct Inspect {
-            #[serde(rename = "Config")]
-            config: Option<Config>,
-        }
-        #[derive(serde::Deserialize)]
-        struct Config {
-            #[serde(rename = "Tty", default)]
-            tty: bool,
-        }
-        let inspect: Inspect = self
-            .docker()
-            .get(&self.path("json")?)
-            .template("/containers/{id}/json")
-            .send()
-            .await?
-            .json()
-            .await?;
-        Ok(Mode::from_tty(inspect.config.is_some_and(|c| c.tty)))
+        let info = self.inspect().await?;
+        let tty = info.config.and_then(|c| c.tty).unwrap_or(false);
+        Ok(Mode::from_tty(tty))
     }
 }

@@ -11,14 +11,15 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use wharf_api::types::{
-    ContainerCreateBody, ContainerCreateResponse, ContainerUpdateBody,
-    ContainerUpdateBodyUlimitsItem, HealthConfig, HostConfig, HostConfigUlimitsItem, Mount,
-    NetworkingConfig, PortBinding, PortMap, RestartPolicy, RestartPolicyName,
+    ContainerCreateBody, ContainerUpdateBody, ContainerUpdateBodyUlimitsItem, HealthConfig,
+    HostConfig, HostConfigUlimitsItem, Mount, NetworkingConfig, PortBinding, PortMap,
+    RestartPolicy, RestartPolicyName,
 };
 
 use super::{Container, Containers, RemoveOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::units::MemorySize;
+use crate::Timeout;
 
 /// What to create: image, command, environment, labels, ports, host config,
 /// plus the container's name and platform (sent as query parameters).
@@ -1214,17 +1215,9 @@ impl Containers {
     /// ```
     pub async fn create(&self, spec: &ContainerSpec) -> Result<Created> {
         let body = spec.build()?;
-        let mut request = self
-            .docker
-            .post("/containers/create")
-            .template("/containers/create");
-        if let Some(name) = &spec.name {
-            request = request.query("name", name);
-        }
-        if let Some(platform) = &spec.platform {
-            request = request.query("platform", platform);
-        }
-        let created: ContainerCreateResponse = request.json(&body).send().await?.json().await?;
+        let api = self.docker.generated().await?;
+        let call = api.container_create(spec.name.as_deref(), spec.platform.as_deref(), &body);
+        let created = self.docker.call(Timeout::Default, call).await?;
         Ok(Created {
             container: self.docker.container(created.id),
             warnings: created.warnings,

@@ -2,18 +2,25 @@
 //! rename, update, remove, inspect, wait, and the read-only views (top,
 //! changes, ports).
 
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use progenitor_client::{ClientHooks, OperationInfo};
+use tokio::sync::oneshot;
 use wharf_api::types::{
-    ContainerInspectResponse, ContainerTopResponse, ContainerUpdateResponse,
-    ContainerWaitCondition, ContainerWaitResponse, FilesystemChange, PortBinding,
+    ContainerInspectResponse, ContainerTopResponse, ContainerWaitCondition, ContainerWaitResponse,
+    FilesystemChange, PortBinding,
 };
+use wharf_api::{ClientInfo, ResponseValue};
 
 use super::create::{port_key, ContainerUpdate};
 use super::Container;
-use crate::client::DEFAULT_TIMEOUT;
+use crate::client::{ApiResult, DEFAULT_TIMEOUT};
 use crate::error::{ErrorKind, Result};
-use crate::{Response, Timeout};
+use crate::Timeout;
 
 /// How to stop (or restart) a container, for [`Container::stop_with`] and
 /// [`Container::restart_with`].
@@ -66,22 +73,21 @@ impl StopOptions {
         self
     }
 
-    fn apply(&self, mut request: crate::Request) -> crate::Request {
-        if let Some(grace) = self.grace {
-            let secs = grace_seconds(grace);
-            request = request
-                .query("t", &secs.to_string())
-                // The call lasts up to the grace period: allow for it.
-                .timeout(
-                    DEFAULT_TIMEOUT
-                        .checked_add(Duration::from_secs(secs))
-                        .map_or(Timeout::Unlimited, Timeout::Total),
-                );
+    /// The stop's `t` (whole seconds), if a grace period is set, and the
+    /// call's time limit: the call lasts up to the grace period, so
+    /// [`DEFAULT_TIMEOUT`] plus that.
+    fn t_and_timeout(&self) -> (Option<i64>, Timeout) {
+        match self.grace {
+            Some(grace) => {
+                let secs = grace_seconds(grace);
+                let timeout = DEFAULT_TIMEOUT
+                    .checked_add(Duration::from_secs(secs))
+                    .map_or(Timeout::Unlimited, Timeout::Total);
+                // at most i64::MAX / 10^9: it fits
+                (Some(secs as i64), timeout)
+            }
+            None => (None, Timeout::Default),
         }
-        if let Some(signal) = &self.signal {
-            request = request.query("signal", signal);
-        }
-        request
     }
 }
 
@@ -199,10 +205,16 @@ impl From<ContainerWaitResponse> for ExitStatus {
 
 /// A wait the daemon has registered; [`exit`](PendingWait::exit) for the
 /// result. Made by [`Container::begin_wait`].
-#[derive(Debug)]
 #[must_use = "the result of a wait comes from PendingWait::exit"]
 pub struct PendingWait {
-    response: Response,
+    /// The rest of the wait's operation: reading its answer's body.
+    exit: Pin<Box<dyn Future<Output = Result<ExitStatus>> + Send>>,
+}
+
+impl fmt::Debug for PendingWait {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingWait").finish_non_exhaustive()
+    }
 }
 
 impl PendingWait {
@@ -220,21 +232,54 @@ impl PendingWait {
     /// # }
     /// ```
     pub async fn exit(self) -> Result<ExitStatus> {
-        let r: ContainerWaitResponse = self.response.json().await?;
-        Ok(r.into())
+        self.exit.await
+    }
+}
+
+/// Sends a wait's request through a client's generated client, as every
+/// operation goes, and says when the daemon's answer has begun: moby writes
+/// and flushes the head of a wait's answer once the wait is in place, and the
+/// body (the exit) only when the condition is met.
+struct Registering {
+    api: wharf_api::Client,
+    registered: Mutex<Option<oneshot::Sender<()>>>,
+}
+
+impl wharf_api::Execute for Registering {
+    fn execute(
+        &self,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> wharf_api::ExecuteFuture<'_> {
+        Box::pin(async move {
+            let info = OperationInfo {
+                operation_id: operation,
+            };
+            let answer = ClientHooks::exec(&self.api, request, &info).await;
+            // Only a 2xx answer arrives as a response: an error is the
+            // operation's result, not a registered wait.
+            if answer.is_ok() {
+                let mut registered = self.registered.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(registered) = registered.take() {
+                    let _ = registered.send(());
+                }
+            }
+            answer
+        })
     }
 }
 
 impl Container {
-    /// `POST /containers/{id}/{action}` with no body, 304 as `Ok(false)`.
-    async fn action(
+    /// Runs a generated operation whose answer has no body: `Ok(false)` when
+    /// the daemon answered `304 Not Modified` (the container was already in
+    /// that state), `Ok(true)` otherwise.
+    async fn change(
         &self,
-        action: &str,
-        request: impl FnOnce(crate::Request) -> crate::Request,
+        timeout: Timeout,
+        call: impl Future<Output = ApiResult<()>>,
     ) -> Result<bool> {
-        let r = request(self.docker.post(&self.path(action)?)).send().await;
-        match r {
-            Ok(_) => Ok(true),
+        match self.docker.call(timeout, super::bodiless(call)).await {
+            Ok(()) => Ok(true),
             Err(e) if e.kind() == ErrorKind::NotModified => Ok(false),
             Err(e) => Err(e),
         }
@@ -253,8 +298,9 @@ impl Container {
     /// # }
     /// ```
     pub async fn start(&self) -> Result<bool> {
-        self.action("start", |r| r.template("/containers/{id}/start"))
-            .await
+        let api = self.docker.generated().await?;
+        let call = api.container_start(self.name()?, None);
+        self.change(Timeout::Default, call).await
     }
 
     /// Stops the container (its stop signal, then `SIGKILL` after its stop
@@ -283,10 +329,10 @@ impl Container {
     /// # }
     /// ```
     pub async fn stop_with(&self, options: &StopOptions) -> Result<bool> {
-        self.action("stop", |r| {
-            options.apply(r.template("/containers/{id}/stop"))
-        })
-        .await
+        let api = self.docker.generated().await?;
+        let (t, timeout) = options.t_and_timeout();
+        let call = api.container_stop(self.name()?, options.signal.as_deref(), t);
+        self.change(timeout, call).await
     }
 
     /// Restarts the container (stopping it first if it runs).
@@ -315,11 +361,10 @@ impl Container {
     /// # }
     /// ```
     pub async fn restart_with(&self, options: &StopOptions) -> Result<()> {
-        self.action("restart", |r| {
-            options.apply(r.template("/containers/{id}/restart"))
-        })
-        .await
-        .map(drop)
+        let api = self.docker.generated().await?;
+        let (t, timeout) = options.t_and_timeout();
+        let call = api.container_restart(self.name()?, options.signal.as_deref(), t);
+        self.change(timeout, call).await.map(drop)
     }
 
     /// Kills the container with `SIGKILL`. A container that is not running
@@ -345,11 +390,9 @@ impl Container {
     /// # }
     /// ```
     pub async fn signal(&self, signal: &str) -> Result<()> {
-        self.action("kill", |r| {
-            r.template("/containers/{id}/kill").query("signal", signal)
-        })
-        .await
-        .map(drop)
+        let api = self.docker.generated().await?;
+        let call = api.container_kill(self.name()?, Some(signal));
+        self.change(Timeout::Default, call).await.map(drop)
     }
 
     /// Freezes every process of the container.
@@ -361,9 +404,9 @@ impl Container {
     /// # }
     /// ```
     pub async fn pause(&self) -> Result<()> {
-        self.action("pause", |r| r.template("/containers/{id}/pause"))
-            .await
-            .map(drop)
+        let api = self.docker.generated().await?;
+        let call = api.container_pause(self.name()?);
+        self.change(Timeout::Default, call).await.map(drop)
     }
 
     /// Thaws a paused container.
@@ -375,9 +418,9 @@ impl Container {
     /// # }
     /// ```
     pub async fn unpause(&self) -> Result<()> {
-        self.action("unpause", |r| r.template("/containers/{id}/unpause"))
-            .await
-            .map(drop)
+        let api = self.docker.generated().await?;
+        let call = api.container_unpause(self.name()?);
+        self.change(Timeout::Default, call).await.map(drop)
     }
 
     /// Renames the container. This handle keeps the id or name it was made
@@ -390,12 +433,9 @@ impl Container {
     /// # }
     /// ```
     pub async fn rename(&self, new_name: &str) -> Result<()> {
-        self.action("rename", |r| {
-            r.template("/containers/{id}/rename")
-                .query("name", new_name)
-        })
-        .await
-        .map(drop)
+        let api = self.docker.generated().await?;
+        let call = api.container_rename(self.name()?, new_name);
+        self.change(Timeout::Default, call).await.map(drop)
     }
 
     /// Changes resources and the restart policy; returns the daemon's
@@ -411,16 +451,9 @@ impl Container {
     /// ```
     pub async fn update(&self, update: &ContainerUpdate) -> Result<Vec<String>> {
         let body = update.build()?;
-        let r: ContainerUpdateResponse = self
-            .docker
-            .post(&self.path("update")?)
-            .template("/containers/{id}/update")
-            .json(&body)
-            .send()
-            .await?
-            .json()
-            .await?;
-        Ok(r.warnings)
+        let api = self.docker.generated().await?;
+        let call = api.container_update(self.name()?, &body);
+        Ok(self.docker.call(Timeout::Default, call).await?.warnings)
     }
 
     /// Removes a stopped container (see [`remove_with`](Container::remove_with)
@@ -448,20 +481,16 @@ impl Container {
     /// # }
     /// ```
     pub async fn remove_with(&self, options: &RemoveOptions) -> Result<()> {
-        let mut request = self
-            .docker
-            .delete(&self.path("")?)
-            .template("/containers/{id}");
-        for (name, set) in [
-            ("force", options.force),
-            ("v", options.volumes),
-            ("link", options.link),
-        ] {
-            if set {
-                request = request.query(name, "true");
-            }
-        }
-        request.send().await.map(drop)
+        let api = self.docker.generated().await?;
+        let call = api.container_delete(
+            self.name()?,
+            options.force.then_some(true),
+            options.link.then_some(true),
+            options.volumes.then_some(true),
+        );
+        self.docker
+            .call(Timeout::Default, super::bodiless(call))
+            .await
     }
 
     /// Everything the daemon knows about the container.
@@ -506,13 +535,9 @@ impl Container {
     /// # }
     /// ```
     pub async fn resize_tty(&self, height: u16, width: u16) -> Result<()> {
-        self.action("resize", |r| {
-            r.template("/containers/{id}/resize")
-                .query("h", &height.to_string())
-                .query("w", &width.to_string())
-        })
-        .await
-        .map(drop)
+        let api = self.docker.generated().await?;
+        let call = api.container_resize(self.name()?, height.into(), width.into());
+        self.change(Timeout::Default, call).await.map(drop)
     }
 
     /// The processes running in the container, as `ps -ef` lists them.
@@ -541,14 +566,9 @@ impl Container {
     }
 
     async fn top_inner(&self, ps_args: Option<&str>) -> Result<ContainerTopResponse> {
-        let mut request = self
-            .docker
-            .get(&self.path("top")?)
-            .template("/containers/{id}/top");
-        if let Some(args) = ps_args {
-            request = request.query("ps_args", args);
-        }
-        request.send().await?.json().await
+        let api = self.docker.generated().await?;
+        let call = api.container_top(self.name()?, ps_args);
+        self.docker.call(Timeout::Default, call).await
     }
 
     /// The files added (`Kind` 1), changed (0) and deleted (2) in the
@@ -563,15 +583,25 @@ impl Container {
     /// # }
     /// ```
     pub async fn changes(&self) -> Result<Vec<FilesystemChange>> {
-        let response = self
-            .docker
-            .get(&self.path("changes")?)
-            .template("/containers/{id}/changes")
-            .send()
-            .await?;
-        // A container without changes answers `null`.
-        let changes: Option<Vec<FilesystemChange>> = response.json().await?;
-        Ok(changes.unwrap_or_default())
+        let api = self.docker.generated().await?;
+        let call = api.container_changes(self.name()?);
+        let call = async {
+            match call.await {
+                // A container without changes answers `null`, which the
+                // operation's list does not take.
+                Err(wharf_api::Error::InvalidResponsePayload(body, _))
+                    if body.trim_ascii() == b"null" =>
+                {
+                    Ok(ResponseValue::new(
+                        Vec::new(),
+                        reqwest::StatusCode::OK,
+                        reqwest::header::HeaderMap::new(),
+                    ))
+                }
+                other => other,
+            }
+        };
+        self.docker.call(Timeout::Default, call).await
     }
 
     /// The host addresses a container port (`80`, `80/tcp`, `53/udp`) is
@@ -650,15 +680,43 @@ impl Container {
     /// ```
     pub async fn begin_wait(&self, condition: ContainerWaitCondition) -> Result<PendingWait> {
         // moby writes and flushes the 200 headers once the wait is in place
-        // (api/server/router/container/container_routes.go, postContainersWait).
-        let response = self
-            .docker
-            .post(&self.path("wait")?)
-            .template("/containers/{id}/wait")
-            .query("condition", condition.as_str())
-            .timeout(Timeout::Unlimited)
-            .send()
-            .await?;
-        Ok(PendingWait { response })
+        // (api/server/router/container/container_routes.go, postContainersWait):
+        // the operation runs through an executor that says when they came.
+        let name = self.name()?.to_owned();
+        let api = self.docker.generated().await?;
+        let (registered, answered) = oneshot::channel();
+        let waiter = wharf_api::Client::new_with_client(
+            api.baseurl(),
+            api.client().clone(),
+            wharf_api::Executor::new(Arc::new(Registering {
+                api: api.clone(),
+                registered: Mutex::new(Some(registered)),
+            })),
+        );
+        let docker = self.docker.clone();
+        let mut exit: Pin<Box<dyn Future<Output = Result<ExitStatus>> + Send>> =
+            Box::pin(async move {
+                let call = waiter.container_wait(&name, Some(condition));
+                let status: ContainerWaitResponse = docker.call(Timeout::Unlimited, call).await?;
+                Ok(status.into())
+            });
+        // answered at once (not running) or failed, else registered
+        let mut answered = answered;
+        let first = std::future::poll_fn(|cx| {
+            if let std::task::Poll::Ready(status) = exit.as_mut().poll(cx) {
+                return std::task::Poll::Ready(Some(status));
+            }
+            Pin::new(&mut answered).poll(cx).map(|_| None)
+        })
+        .await;
+        match first {
+            Some(status) => {
+                let status = status?;
+                Ok(PendingWait {
+                    exit: Box::pin(std::future::ready(Ok(status))),
+                })
+            }
+            None => Ok(PendingWait { exit }),
+        }
     }
 }

@@ -5,6 +5,7 @@ use wharf_api::types::{ContainerPruneResponse, ContainerSummary};
 use super::Containers;
 use crate::error::Result;
 use crate::filters::Filters;
+use crate::Timeout;
 
 /// What to list, for [`Containers::list`].
 ///
@@ -95,21 +96,15 @@ impl Containers {
     /// # }
     /// ```
     pub async fn list(&self, options: &ListOptions) -> Result<Vec<ContainerSummary>> {
-        let mut request = self
-            .docker
-            .get("/containers/json")
-            .template("/containers/json");
-        if options.all {
-            request = request.query("all", "true");
-        }
-        if let Some(n) = options.limit {
-            request = request.query("limit", &n.to_string());
-        }
-        if options.size {
-            request = request.query("size", "true");
-        }
-        request = options.filters.apply(request);
-        request.send().await?.json().await
+        let api = self.docker.generated().await?;
+        let filters = options.filters.query();
+        let call = api.container_list(
+            options.all.then_some(true),
+            filters.as_deref(),
+            options.limit.map(i64::from),
+            options.size.then_some(true),
+        );
+        self.docker.call(Timeout::Default, call).await
     }
 
     /// Removes stopped containers matching `filters` (`until`, `label`,
@@ -125,10 +120,9 @@ impl Containers {
     /// # }
     /// ```
     pub async fn prune(&self, filters: &Filters) -> Result<ContainerPruneResponse> {
-        let request = self
-            .docker
-            .post("/containers/prune")
-            .template("/containers/prune");
-        filters.apply(request).send().await?.json().await
+        let api = self.docker.generated().await?;
+        let filters = filters.query();
+        let call = api.container_prune(filters.as_deref());
+        self.docker.call(Timeout::Default, call).await
     }
 }

@@ -1,21 +1,21 @@
 //! `GET /containers/{id}/logs`: a container's output, past and following.
 
 use std::fmt;
-use std::ops::Range;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use bytes::{Buf, Bytes};
+use bytes::Bytes;
 use futures_core::Stream;
+use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
 use tokio::io::AsyncWrite;
 
-use super::flag;
 use crate::copy::Sinks;
 use crate::error::Result;
 use crate::hijack::stream_error;
-use crate::stream::demux::{Channel, Demuxer};
+use crate::stream::demux::Demuxer;
 use crate::stream::{Copied, LogOutput, Mode, StreamError};
-use crate::{Container, Error, Response};
+use crate::{Container, Error, Timeout};
 
 /// Which logs to read ([`Container::logs`]).
 ///
@@ -148,11 +148,14 @@ impl LogsOptions {
 ///
 /// Pieces are handed out as they arrive, never held back for a newline, so
 /// memory stays bounded however long a line is. Concatenate pieces of the
-/// same stream if you need lines.
+/// same stream if you need lines. dockerd writes a frame per line (or per
+/// write of the container's process): a frame of up to 32 KiB comes out as
+/// one piece, however the connection cut it; a longer one comes out in
+/// pieces as it arrives.
 ///
 /// To move a log somewhere else (a file, the terminal), use
-/// [`copy_to`](LogStream::copy_to): it writes frames straight from the read
-/// buffer, without making a piece for each.
+/// [`copy_to`](LogStream::copy_to): it writes frames straight from the
+/// bytes received, without making a piece for each.
 ///
 /// ```no_run
 /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
@@ -168,16 +171,29 @@ impl LogsOptions {
 /// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct LogStream {
-    response: Response,
-    /// What was taken from the response's read buffer, whole chunks
-    /// first, framing included, not yet delivered.
-    run: Bytes,
+    /// The answer's body, as the operation's byte stream gives it.
+    body: BoxStream<'static, Result<Bytes>>,
     demuxer: Demuxer,
     mode: Mode,
+    /// The body failed: what the demuxer holds comes out first, then this.
+    failed: Option<Error>,
     done: bool,
 }
 
+/// A frame's payload up to this long comes out in one piece.
+const WHOLE_FRAME_MAX: usize = 32 * 1024;
+
 impl LogStream {
+    fn new(body: BoxStream<'static, Result<Bytes>>, mode: Mode) -> LogStream {
+        LogStream {
+            body,
+            demuxer: Demuxer::new(mode).whole_frames_up_to(WHOLE_FRAME_MAX),
+            mode,
+            failed: None,
+            done: false,
+        }
+    }
+
     /// Whether the logs are multiplexed (no TTY) or raw (TTY).
     ///
     /// ```no_run
@@ -190,68 +206,7 @@ impl LogStream {
     pub fn mode(&self) -> Mode {
         self.mode
     }
-}
 
-/// Two ways through, with the same result:
-///
-/// - dockerd writes each frame as a chunk of its own. While the demuxer
-///   holds nothing, the whole chunks in the read buffer are taken as they
-///   are, and each that carries exactly one frame gives its payload, sliced
-///   out: no copy, and one step per frame.
-/// - Anything else (TTY output, frames split over chunks or sharing one,
-///   the end of the body, errors) goes through the body's pieces and the
-///   demuxer.
-impl LogStream {
-    /// The next frame, sliced from the read buffer when a whole chunk
-    /// carrying exactly one frame is next in it; only while the demuxer
-    /// [is idle](Demuxer::is_idle), so that nothing it holds is passed.
-    /// Small enough to be inlined into the caller's loop.
-    #[inline(always)]
-    fn slice_frame(run: &mut Bytes) -> Option<LogOutput> {
-        let (channel, payload) = frame_chunk(run)?;
-        run.advance(payload.start);
-        let piece = run.split_to(payload.len());
-        run.advance(2);
-        Some(channel.wrap(piece))
-    }
-
-    /// Everything but the common case of
-    /// [`slice_frame`](Self::slice_frame): the read buffer's other
-    /// contents, reads, and the demuxer.
-    #[inline(never)]
-    fn poll_rest(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<LogOutput>>> {
-        loop {
-            if self.done {
-                return Poll::Ready(None);
-            }
-            if let Some(piece) = self.demuxer.next_whole_frame() {
-                return Poll::Ready(Some(Ok(piece)));
-            }
-            match self.demuxer.next() {
-                Some(Ok(piece)) => return Poll::Ready(Some(Ok(piece))),
-                Some(Err(e)) => {
-                    self.done = true;
-                    return Poll::Ready(Some(Err(stream_error::<Error>(StreamError::Demux(e)))));
-                }
-                None if self.demuxer.is_finished() => {
-                    self.done = true;
-                    return Poll::Ready(None);
-                }
-                None => {}
-            }
-            match ready!(self.response.poll_chunk(cx)) {
-                Ok(Some(chunk)) => self.demuxer.push(chunk),
-                Ok(None) => self.demuxer.finish(),
-                Err(e) => {
-                    self.done = true;
-                    return Poll::Ready(Some(Err(e)));
-                }
-            }
-        }
-    }
-}
-
-impl LogStream {
     /// Writes the rest of the logs to `stdout` and `stderr` as they
     /// arrive, then flushes both: what `docker logs` does with its output
     /// (Go's `stdcopy.StdCopy`). The same as
@@ -259,10 +214,10 @@ impl LogStream {
     /// exec.
     ///
     /// Stdout and stdin frames, and raw (TTY) output, go to `stdout`;
-    /// stderr frames to `stderr`. Frames are written straight from the read
-    /// buffer, without making a [`LogOutput`] for each, so this is the
-    /// cheapest way to move a log somewhere else. Wrap a writer that makes a
-    /// system call per write (a file, the process's stdout) in a
+    /// stderr frames to `stderr`. Frames are written straight from the
+    /// bytes received, without making a [`LogOutput`] for each, so this is
+    /// the cheapest way to move a log somewhere else. Wrap a writer that
+    /// makes a system call per write (a file, the process's stdout) in a
     /// [`BufWriter`](tokio::io::BufWriter): each frame is one write.
     ///
     /// Daemon error frames (`Error grabbing logs: ...`) do not stop the
@@ -294,32 +249,58 @@ impl LogStream {
     {
         let mut sinks = Sinks::new(stdout, stderr);
         loop {
-            // The common case, as in `slice_frame`, but borrowing the
-            // payload instead of slicing it out.
-            while !self.done && self.demuxer.is_idle() {
-                let Some((channel, payload)) = frame_chunk(&self.run) else {
-                    break;
-                };
-                sinks.write(channel, &self.run[payload.clone()]).await?;
-                self.run.advance(payload.end + 2);
+            // The common case: frames whole in the piece at hand, written
+            // from it without a LogOutput each.
+            while let Some((channel, payload)) = self.demuxer.peek_whole_frame() {
+                sinks.write(channel, payload).await?;
+                let len = payload.len();
+                self.demuxer.skip_whole_frame(len);
             }
-            match std::future::poll_fn(|cx| self.poll_rest(cx)).await {
-                Some(Err(e)) => return Err(sinks.fail(e).await),
+            match std::future::poll_fn(|cx| self.poll_piece(cx)).await {
                 Some(Ok(piece)) => sinks.write_piece(&piece).await?,
+                Some(Err(e)) => return Err(sinks.fail(e).await),
                 None => return sinks.finish().await,
             }
         }
     }
-}
 
-/// If the front of `buf` is a whole chunk carrying exactly one frame: the
-/// frame's stream and where its payload is. The chunk's CRLF is the two
-/// bytes after the payload.
-#[inline(always)]
-fn frame_chunk(buf: &[u8]) -> Option<(Channel, Range<usize>)> {
-    // the chunk framing is hyper's now: no whole chunk is ever in `run`
-    let _ = (buf, Demuxer::whole_frame);
-    None
+    /// The next piece: from the demuxer, reading more of the body as it
+    /// needs.
+    fn poll_piece(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<LogOutput>>> {
+        loop {
+            if self.done {
+                return Poll::Ready(None);
+            }
+            match self.demuxer.next() {
+                Some(Ok(piece)) => return Poll::Ready(Some(Ok(piece))),
+                Some(Err(e)) => {
+                    self.done = true;
+                    // After a failed body, the frame it cut short is its
+                    // error's doing.
+                    let e = self
+                        .failed
+                        .take()
+                        .unwrap_or_else(|| stream_error::<Error>(StreamError::Demux(e)));
+                    return Poll::Ready(Some(Err(e)));
+                }
+                None if self.demuxer.is_finished() => {
+                    self.done = true;
+                    return Poll::Ready(self.failed.take().map(Err));
+                }
+                None => {}
+            }
+            match ready!(self.body.poll_next_unpin(cx)) {
+                Some(Ok(chunk)) => self.demuxer.push(chunk),
+                // What the demuxer holds (a frame being gathered) comes
+                // out before the error.
+                Some(Err(e)) => {
+                    self.failed = Some(e);
+                    self.demuxer.finish();
+                }
+                None => self.demuxer.finish(),
+            }
+        }
+    }
 }
 
 impl Stream for LogStream {
@@ -328,12 +309,10 @@ impl Stream for LogStream {
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        if !this.done && this.demuxer.is_idle() {
-            if let Some(piece) = Self::slice_frame(&mut this.run) {
-                return Poll::Ready(Some(Ok(piece)));
-            }
+        if let Some(piece) = this.demuxer.next_whole_frame() {
+            return Poll::Ready(Some(Ok(piece)));
         }
-        this.poll_rest(cx)
+        this.poll_piece(cx)
     }
 }
 
@@ -370,35 +349,31 @@ impl Container {
     /// ```
     pub async fn logs(&self, options: LogsOptions) -> Result<LogStream> {
         let fallback = self.stream_mode_fallback().await?;
-        let mut request = self
-            .docker()
-            .get(&self.path("logs")?)
-            .template("/containers/{id}/logs")
-            .query("follow", flag(options.follow))
-            .query("stdout", flag(options.stdout))
-            .query("stderr", flag(options.stderr))
-            .query("timestamps", flag(options.timestamps));
-        if let Some(since) = options.since {
-            request = request.query("since", &since.to_string());
-        }
-        if let Some(until) = options.until {
-            request = request.query("until", &until.to_string());
-        }
-        if let Some(tail) = options.tail {
-            request = request.query("tail", &tail.to_string());
-        }
-        // A log can be long, and a followed one never ends: no total
-        // limit, only the client's stream idle timeout if it has one.
-        request = request.streaming();
-        let response = request.send().await?;
+        let api = self.docker().generated().await?;
+        let tail = options.tail.map(|lines| lines.to_string());
+        let call = api.container_logs(
+            self.name()?,
+            Some(options.follow),
+            options.since,
+            Some(options.stderr),
+            Some(options.stdout),
+            tail.as_deref(),
+            Some(options.timestamps),
+            options.until,
+        );
+        // A log can be long, and a followed one never ends: the operation
+        // streams, so no total limit applies, only the client's stream idle
+        // timeout if it has one.
+        let answer = self.docker().call_response(Timeout::Default, call).await?;
         let version = self.docker().api_version().await?;
-        let mode = Mode::from_content_type(response.header("Content-Type"), version, fallback);
-        Ok(LogStream {
-            response,
-            run: Bytes::new(),
-            demuxer: Demuxer::new(mode),
+        let content_type = answer
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        let mode = Mode::from_content_type(content_type, version, fallback);
+        Ok(LogStream::new(
+            crate::stream::body(answer.into_inner()),
             mode,
-            done: false,
-        })
+        ))
     }
 }

@@ -23,11 +23,14 @@
 //! # }
 //! ```
 //!
-//! Each call sends one request with wharf's [`Request`](crate::Request) (so
-//! errors name the method and path, and the client's timeouts apply) and
-//! decodes the answer into the generated types of [`wharf::api::types`](crate::api::types).
+//! Each call is the Engine API operation of the generated client
+//! ([`Docker::api`]), run over the client's transport (so errors name the
+//! method and path, and the client's timeouts apply), with the generated
+//! types of [`wharf::api::types`](crate::api::types) as its body and answer.
+//! Attach alone, which takes over the connection, is written by hand.
 //! A `304 Not Modified` from start or stop is success: those calls return
 //! whether they changed anything.
+use crate::client::ApiResult;
 use crate::Docker;
 
 mod archive;
@@ -141,17 +144,35 @@ impl Container {
         &self.docker
     }
 
-    /// `/containers/{id}/{action}` (`/containers/{id}` for an empty action),
-    /// the id encoded by [`crate::path::object`]: every request that names
-    /// the container takes its path from here.
     /// The id as the generated operations take it (they encode it): a
     /// leading `/` dropped, `.`, `..` and the empty id refused.
     pub(crate) fn name(&self) -> crate::Result<&str> {
         crate::path::name(&self.id)
     }
 
+    /// `/containers/{id}/{action}`, the id encoded by
+    /// [`crate::path::object`]: the path of the hand-written attach
+    /// requests, which the generated client cannot make.
     pub(crate) fn path(&self, action: &str) -> crate::Result<String> {
         crate::path::object("containers", &self.id, action)
+    }
+}
+
+/// Runs a generated operation whose answer has no body, taking any `2xx`
+/// for success, as the daemon means it: the spec lists one status per
+/// answer, and engines differ (Podman answers a resize with `201`, not
+/// `200`).
+pub(crate) async fn bodiless<E>(
+    call: impl std::future::Future<Output = ApiResult<(), E>>,
+) -> ApiResult<(), E> {
+    match call.await {
+        Err(wharf_api::Error::UnexpectedResponse(answer)) if answer.status().is_success() => {
+            let (status, headers) = (answer.status(), answer.headers().clone());
+            // read to its end, so that the connection goes back to the pool
+            let _ = answer.bytes().await;
+            Ok(wharf_api::ResponseValue::new((), status, headers))
+        }
+        other => other,
     }
 }
 

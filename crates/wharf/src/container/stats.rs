@@ -10,10 +10,11 @@ use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 
 use crate::api::types::ContainerStatsResponse;
-use crate::error::Result;
+use crate::client::DEFAULT_TIMEOUT;
+use crate::error::{Error, Result};
 use crate::hijack::stream_error;
 use crate::stream::{JsonLines, StreamError};
-use crate::Container;
+use crate::{Container, Timeout};
 
 /// A stream of a container's resource usage, one sample about every second,
 /// made by [`Container::stats_stream`]. It ends when the container stops.
@@ -61,7 +62,8 @@ pub(crate) fn json_lines_error(e: StreamError<crate::Error>) -> crate::Error {
 impl Container {
     /// One sample of the container's resource usage (`stream=false`,
     /// `one-shot=true`: without waiting a second for a CPU delta, so
-    /// `precpu_stats` is empty).
+    /// `precpu_stats` is empty). The call, answer included, is limited to
+    /// [`DEFAULT_TIMEOUT`].
     ///
     /// ```no_run
     /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
@@ -71,15 +73,21 @@ impl Container {
     /// # }
     /// ```
     pub async fn stats(&self) -> Result<ContainerStatsResponse> {
-        self.docker()
-            .get(&self.path("stats")?)
-            .template("/containers/{id}/stats")
-            .query("stream", "false")
-            .query("one-shot", "true")
-            .send()
-            .await?
-            .json()
-            .await
+        let api = self.docker().generated().await?;
+        let call = api.container_stats(self.name()?, Some(true), Some(false));
+        // The operation streams (its default limit is the stream idle
+        // limit); one sample is an ordinary call.
+        let body = self
+            .docker()
+            .call(Timeout::Total(DEFAULT_TIMEOUT), call)
+            .await?;
+        let json = crate::stream::collect(crate::stream::body(body)).await?;
+        serde_json::from_slice(&json).map_err(|e| {
+            Error::decode(
+                format!("cannot decode the answer as ContainerStatsResponse: {e}"),
+                e,
+            )
+        })
     }
 
     /// The container's resource usage as a stream of samples.
@@ -93,16 +101,11 @@ impl Container {
     /// # }
     /// ```
     pub async fn stats_stream(&self) -> Result<StatsStream> {
-        let response = self
-            .docker()
-            .get(&self.path("stats")?)
-            .template("/containers/{id}/stats")
-            .query("stream", "true")
-            .streaming()
-            .send()
-            .await?;
+        let api = self.docker().generated().await?;
+        let call = api.container_stats(self.name()?, None, Some(true));
+        let body = self.docker().call(Timeout::Default, call).await?;
         Ok(StatsStream {
-            inner: JsonLines::new(response.bytes_stream().boxed()),
+            inner: JsonLines::new(crate::stream::body(body)),
         })
     }
 }

@@ -50,11 +50,37 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::io;
 
+use bytes::Bytes;
+use futures_util::stream::BoxStream;
+use futures_util::{StreamExt, TryStreamExt};
+
 pub mod demux;
 pub mod json_lines;
 
 pub use demux::{DemuxCodec, DemuxError, DemuxErrorKind, DemuxStream, Demuxer, LogOutput, Mode};
 pub use json_lines::{JsonLines, JsonLinesError, JsonLinesErrorKind, LineSplitter};
+
+/// The body of a generated operation that streams (logs, events, stats,
+/// archives), its errors as wharf's: [`Error::from_reqwest`](crate::Error)
+/// takes back the error the transport carried, kind, status and message.
+pub(crate) fn body(stream: wharf_api::ByteStream) -> BoxStream<'static, crate::Result<Bytes>> {
+    stream
+        .into_inner()
+        .map_err(crate::Error::from_reqwest)
+        .boxed()
+}
+
+/// The whole of a [`body`]: a body that arrives in one piece is kept as it
+/// is.
+pub(crate) async fn collect(
+    body: BoxStream<'static, crate::Result<Bytes>>,
+) -> crate::Result<Bytes> {
+    let mut pieces: Vec<Bytes> = body.try_collect().await?;
+    Ok(match pieces.len() {
+        0 | 1 => pieces.pop().unwrap_or_default(),
+        _ => pieces.concat().into(),
+    })
+}
 
 /// Why a [`DemuxStream`], [`DemuxCodec`] or [`JsonLines`] stopped with an
 /// error.

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use bytes::{Buf, Bytes};
+use bytes::{Buf, Bytes, BytesMut};
 
 use super::{Channel, DemuxError, DemuxErrorKind, LogOutput, Mode, HEADER_LEN};
 
@@ -54,6 +54,12 @@ pub struct Demuxer {
     channel: Channel,
     /// Payload bytes of the current frame not yet taken out.
     remaining: u32,
+    /// Frames with a payload up to this long come out in one piece
+    /// ([`whole_frames_up_to`](Demuxer::whole_frames_up_to)); 0: none.
+    whole_max: u32,
+    /// The current frame is to come out in one piece: nothing of it has
+    /// been taken out yet, and it is at most `whole_max` long.
+    whole: bool,
     /// Stream offset of the current (or incoming) frame's header.
     frame_offset: u64,
     /// Stream offset of the first byte `front` had when it became the
@@ -85,12 +91,25 @@ impl Demuxer {
             header_len: 0,
             channel: Channel::Stdout,
             remaining: 0,
+            whole_max: 0,
+            whole: false,
             frame_offset: 0,
             front_start: 0,
             front_len: 0,
             eof: false,
             done: false,
         }
+    }
+
+    /// Makes a frame whose payload is at most `max` bytes come out as one
+    /// piece: its bytes are held until all have arrived (or the input
+    /// ends), and gathered into one piece if they came in several chunks.
+    /// For a reader whose chunks do not follow the frames, such as an HTTP
+    /// body read as it arrives, while the sender writes a frame at a time
+    /// (dockerd writes a log line per frame).
+    pub(crate) fn whole_frames_up_to(mut self, max: usize) -> Demuxer {
+        self.whole_max = u32::try_from(max).unwrap_or(u32::MAX);
+        self
     }
 
     /// The mode this decoder was made with.
@@ -210,14 +229,7 @@ impl Demuxer {
     /// error to be about.
     #[inline(always)]
     pub(crate) fn next_whole_frame(&mut self) -> Option<LogOutput> {
-        if self.mode != Mode::Multiplexed
-            || self.remaining != 0
-            || self.header_len != 0
-            || self.front.len() <= HEADER_LEN
-        {
-            return None;
-        }
-        let (channel, len) = Channel::of_header(self.front[..HEADER_LEN].try_into().ok()?)?;
+        let (channel, len) = self.front_frame()?;
         if len >= self.front.len() - HEADER_LEN {
             return None;
         }
@@ -225,28 +237,64 @@ impl Demuxer {
         Some(channel.wrap(self.front.split_to(len)))
     }
 
-    /// Whether the decoder is between frames with nothing held: the next
-    /// bytes of a multiplexed stream could go around it, a whole frame at a
-    /// time ([`whole_frame`](Demuxer::whole_frame)).
-    #[inline]
-    pub(crate) fn is_idle(&self) -> bool {
-        self.mode == Mode::Multiplexed
-            && self.front.is_empty()
-            && self.header_len == 0
-            && self.remaining == 0
-            && !self.eof
-            && !self.done
+    /// At a frame boundary, with a valid header at the front of `front`:
+    /// the frame's stream and payload length (its payload may not all be
+    /// there).
+    #[inline(always)]
+    fn front_frame(&self) -> Option<(Channel, usize)> {
+        if self.mode != Mode::Multiplexed
+            || self.remaining != 0
+            || self.header_len != 0
+            || self.front.len() <= HEADER_LEN
+        {
+            return None;
+        }
+        Channel::of_header(self.front[..HEADER_LEN].try_into().ok()?)
     }
 
-    /// If `data` is exactly one valid frame with a payload: the header's
-    /// length (where the payload starts) and the frame's stream. For a
-    /// reader that finds frames one by one in its own buffer while the
-    /// decoder [is idle](Demuxer::is_idle), such as the chunks of a logs
-    /// response, each carrying one frame.
+    /// The next frame, if it is whole at the front of the chunk at hand
+    /// and nothing is pending: its stream and its payload, left in place.
+    /// For a reader that writes payloads out from where they are (a copy
+    /// to a file), without a [`LogOutput`] each; it then
+    /// [skips](Demuxer::skip_whole_frame) the frame.
     #[inline]
-    pub(crate) fn whole_frame(data: &[u8]) -> Option<(usize, Channel)> {
-        let (channel, len) = Channel::of_header(data.get(..HEADER_LEN)?.try_into().ok()?)?;
-        (len == data.len() - HEADER_LEN).then_some((HEADER_LEN, channel))
+    pub(crate) fn peek_whole_frame(&self) -> Option<(Channel, &[u8])> {
+        let (channel, len) = self.front_frame()?;
+        let payload = self.front.get(HEADER_LEN..HEADER_LEN + len)?;
+        Some((channel, payload))
+    }
+
+    /// Takes out the frame [`peek_whole_frame`](Demuxer::peek_whole_frame)
+    /// gave, whose payload is `len` bytes long.
+    #[inline]
+    pub(crate) fn skip_whole_frame(&mut self, len: usize) {
+        self.front.advance(HEADER_LEN + len);
+        self.refill();
+    }
+
+    /// The current frame's payload in one piece, when it is to come out
+    /// whole ([`whole_frames_up_to`](Demuxer::whole_frames_up_to)) and is
+    /// not all in `front`: `Some(None)` while some of it is still to
+    /// arrive, `None` when the general way applies (the payload is in
+    /// `front`, or the input ended).
+    fn whole_payload(&mut self) -> Option<Option<LogOutput>> {
+        let want = self.remaining as usize;
+        if !self.whole || self.eof || self.front.len() >= want {
+            return None;
+        }
+        let buffered = self.front.len() + self.queue.iter().map(Bytes::len).sum::<usize>();
+        if buffered < want {
+            return Some(None);
+        }
+        let mut piece = BytesMut::with_capacity(want);
+        while piece.len() < want {
+            let n = (want - piece.len()).min(self.front.len());
+            let part = self.take(n);
+            piece.extend_from_slice(&part);
+        }
+        self.remaining = 0;
+        self.whole = false;
+        Some(Some(self.channel.wrap(piece.freeze())))
     }
 
     /// Stops the decoder with an error about the current frame.
@@ -307,6 +355,10 @@ impl Demuxer {
     fn next_multiplexed_general(&mut self) -> Option<Result<LogOutput, DemuxError>> {
         loop {
             if self.remaining > 0 {
+                if let Some(whole) = self.whole_payload() {
+                    return whole.map(Ok);
+                }
+                self.whole = false;
                 if self.front.is_empty() {
                     if self.eof {
                         let missing = u64::from(self.remaining);
@@ -352,6 +404,7 @@ impl Demuxer {
             }
             self.channel = channel;
             self.remaining = header as u32;
+            self.whole = self.remaining <= self.whole_max;
         }
     }
 }

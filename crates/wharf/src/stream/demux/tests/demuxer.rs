@@ -168,16 +168,57 @@ fn truncated_header() {
 }
 
 #[test]
+fn whole_frames_come_out_in_one_piece_however_cut() {
+    let long = vec![b'l'; 300];
+    let input = frames(&[
+        (1, b"hello\n"),
+        (2, &[b'x'; 100]),
+        (1, b""),
+        (3, b"Error grabbing logs: x"),
+        (1, &long),
+        (2, b"end"),
+    ]);
+    let want = [
+        LogOutput::Stdout(Bytes::from_static(b"hello\n")),
+        LogOutput::Stderr(Bytes::from(vec![b'x'; 100])),
+        LogOutput::SystemError(Bytes::from_static(b"Error grabbing logs: x")),
+    ];
+    for size in 1..=input.len() {
+        let out = decode_whole(&input, size, 200);
+        let pieces: Vec<LogOutput> = out.into_iter().map(Result::unwrap).collect();
+        assert_eq!(pieces[..3], want, "{size}-byte chunks");
+        // the frame longer than the limit comes in pieces as it arrives
+        let rest: Vec<u8> = pieces[3..pieces.len() - 1]
+            .iter()
+            .flat_map(|p| {
+                assert!(p.is_stdout(), "{size}-byte chunks");
+                p.as_bytes().to_vec()
+            })
+            .collect();
+        assert_eq!(rest, long, "{size}-byte chunks");
+        if size < 300 {
+            assert!(pieces.len() > 5, "{size}-byte chunks");
+        }
+        assert_eq!(
+            pieces.last(),
+            Some(&LogOutput::Stderr(Bytes::from_static(b"end")))
+        );
+    }
+}
+
+#[test]
 fn truncated_payload_delivers_what_arrived() {
     let mut input = frame(1, b"abc");
     input.extend_from_slice(b"\x02\0\0\0\0\0\0\x0apart");
-    for cut in 0..=input.len() {
-        let out = decode_at(Mode::Multiplexed, &input, &[cut]);
+    // cut once, or in chunks of that size with frames held whole
+    let cuts = (0..=input.len()).map(|cut| decode_at(Mode::Multiplexed, &input, &[cut]));
+    let chunks = (1..=input.len()).map(|size| decode_whole(&input, size, 100));
+    for (cut, out) in cuts.chain(chunks).enumerate() {
         let runs = runs(&out);
         assert_eq!(
             runs[..2],
             [Ok((1, b"abc".to_vec())), Ok((2, b"part".to_vec()))],
-            "cut at {cut}"
+            "case {cut}"
         );
         let e = runs[2].as_ref().unwrap_err();
         assert_eq!(e.kind(), DemuxErrorKind::Truncated);

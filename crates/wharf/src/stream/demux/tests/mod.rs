@@ -25,7 +25,11 @@ fn frames(list: &[(u8, &[u8])]) -> Vec<u8> {
 type Output = Vec<Result<LogOutput, DemuxError>>;
 
 fn decode_chunks(mode: Mode, chunks: &[&[u8]]) -> Output {
-    let mut d = Demuxer::new(mode);
+    decode_with(Demuxer::new(mode), chunks)
+}
+
+/// What `d` makes of `chunks`, then of the end of the input.
+fn decode_with(mut d: Demuxer, chunks: &[&[u8]]) -> Output {
     let mut out = Vec::new();
     for chunk in chunks {
         d.push(Bytes::copy_from_slice(chunk));
@@ -36,6 +40,13 @@ fn decode_chunks(mode: Mode, chunks: &[&[u8]]) -> Output {
     assert!(d.is_finished());
     assert!(d.next().is_none());
     out
+}
+
+/// Decodes `input` cut into chunks of `size` bytes, frames of up to
+/// `whole` bytes coming out whole.
+fn decode_whole(input: &[u8], size: usize, whole: usize) -> Output {
+    let d = Demuxer::new(Mode::Multiplexed).whole_frames_up_to(whole);
+    decode_with(d, &input.chunks(size).collect::<Vec<_>>())
 }
 
 fn decode_at(mode: Mode, input: &[u8], cuts: &[usize]) -> Output {
