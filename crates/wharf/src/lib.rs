@@ -57,6 +57,7 @@ pub use wharf_api as api;
 pub mod client;
 pub mod container;
 mod copy;
+mod crypto;
 pub mod endpoint;
 mod error;
 pub mod events;

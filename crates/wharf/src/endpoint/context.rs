@@ -16,7 +16,7 @@ pub(super) fn load(name: &str, env: &Environment, chosen_by: &str) -> Result<(Ho
             "cannot find {what}: no DOCKER_CONFIG or home directory to look in; set DOCKER_CONFIG"
         ))
     })?;
-    let id = context_id(name);
+    let id = context_id(name)?;
     let meta_path = dir
         .join("contexts")
         .join("meta")
@@ -102,12 +102,8 @@ fn field<'a>(value: &'a serde_json::Value, name: &str) -> Option<&'a serde_json:
 
 /// A context's directory name: the hex SHA-256 of its name (docker CLI,
 /// `cli/context/store`).
-pub(super) fn context_id(name: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(name.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+pub(super) fn context_id(name: &str) -> Result<String> {
+    crate::crypto::sha256_hex(name.as_bytes())
 }
 
 /// `currentContext` from `$DOCKER_CONFIG/config.json`, with the file's path.

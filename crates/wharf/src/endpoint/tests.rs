@@ -184,7 +184,7 @@ fn write(path: &Path, contents: &str) {
 }
 
 fn write_context(config: &Path, name: &str, meta: &str) -> PathBuf {
-    let id = context_id(name);
+    let id = context_id(name).unwrap();
     write(
         &config.join("contexts/meta").join(&id).join("meta.json"),
         meta,
@@ -196,7 +196,7 @@ fn write_context(config: &Path, name: &str, meta: &str) -> PathBuf {
 fn context_id_is_sha256_of_the_name() {
     // `printf default | sha256sum`
     assert_eq!(
-        context_id("default"),
+        context_id("default").unwrap(),
         "37a8eec1ce19687d132fe29051dca629d164e2c4958ba141d5f4133a33f0688f"
     );
 }

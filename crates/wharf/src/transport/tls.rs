@@ -1,9 +1,7 @@
 //! The rustls client configuration for TLS endpoints.
 //!
-//! rustls with TLS 1.2 and 1.3, its crypto provider chosen as reqwest and
-//! hyper-rustls choose it: the process default when the application
-//! installed one (`CryptoProvider::install_default`), else the one named by
-//! the Cargo features `aws-lc-rs` (the default) or `ring`. The daemon is verified
+//! rustls with TLS 1.2 and 1.3, on the crypto provider of [`crate::crypto`].
+//! The daemon is verified
 //! against the endpoint's CA file when it has one (as the docker CLI does:
 //! the CA replaces the system roots), else against the platform's roots. A
 //! client certificate is presented when both `cert.pem` and `key.pem` are
@@ -23,7 +21,7 @@ use crate::error::{Error, Result};
 
 /// Builds the rustls configuration for `tls`, reading its files.
 pub(crate) fn client_config(tls: &Tls) -> Result<ClientConfig> {
-    let provider = provider()?;
+    let provider = crate::crypto::provider()?;
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| tls_error(tls, "cannot set up TLS", e))?;
@@ -87,131 +85,6 @@ pub(crate) fn client_config(tls: &Tls) -> Result<ClientConfig> {
             tls.origin()
         ))),
     }
-}
-
-/// The crypto provider of every TLS connection: the process default if the
-/// application installed one, else the one the Cargo features chose
-/// (`aws-lc-rs` when both are on, as rustls itself prefers it).
-pub(crate) fn provider() -> Result<Arc<CryptoProvider>> {
-    if let Some(installed) = CryptoProvider::get_default() {
-        return Ok(installed.clone());
-    }
-    #[cfg(feature = "aws-lc-rs")]
-    return Ok(Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
-    #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
-    return Ok(Arc::new(ring::provider()));
-    #[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
-    Err(Error::config(
-        "no TLS crypto provider: enable the wharf feature `aws-lc-rs` or `ring`, or install \
-         one for the process with rustls::crypto::CryptoProvider::install_default",
-    ))
-}
-
-/// The *ring* provider, built from rustls' public *ring* parts.
-///
-/// rustls 0.23.48 deprecated `rustls::crypto::ring::default_provider()`
-/// ("no support for post-quantum algorithms") without a replacement in
-/// 0.23; the feature `ring` is for builds that cannot compile aws-lc
-/// (cross-compiling without its toolchain). It offers what that function
-/// offered: the same cipher suites, key exchanges (no post-quantum one) and
-/// signature algorithms (rustls' `SUPPORTED_SIG_ALGS` table for *ring*).
-#[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
-mod ring {
-    use rustls::crypto::ring::{sign, DEFAULT_CIPHER_SUITES, DEFAULT_KX_GROUPS};
-    use rustls::crypto::{
-        CryptoProvider, GetRandomFailed, KeyProvider, SecureRandom, WebPkiSupportedAlgorithms,
-    };
-    use rustls::pki_types::PrivateKeyDer;
-    use rustls::sign::SigningKey;
-    use rustls::SignatureScheme;
-    use std::sync::Arc;
-    use webpki::ring as alg;
-
-    pub(super) fn provider() -> CryptoProvider {
-        CryptoProvider {
-            cipher_suites: DEFAULT_CIPHER_SUITES.to_vec(),
-            kx_groups: DEFAULT_KX_GROUPS.to_vec(),
-            signature_verification_algorithms: SIGNATURE_ALGORITHMS,
-            secure_random: &Ring,
-            key_provider: &Ring,
-        }
-    }
-
-    #[derive(Debug)]
-    struct Ring;
-
-    impl SecureRandom for Ring {
-        fn fill(&self, buf: &mut [u8]) -> Result<(), GetRandomFailed> {
-            use ::ring::rand::SecureRandom as _;
-            ::ring::rand::SystemRandom::new()
-                .fill(buf)
-                .map_err(|_| GetRandomFailed)
-        }
-    }
-
-    impl KeyProvider for Ring {
-        fn load_private_key(
-            &self,
-            key: PrivateKeyDer<'static>,
-        ) -> Result<Arc<dyn SigningKey>, rustls::Error> {
-            sign::any_supported_type(&key)
-        }
-    }
-
-    static SIGNATURE_ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
-        all: &[
-            alg::ECDSA_P256_SHA256,
-            alg::ECDSA_P256_SHA384,
-            alg::ECDSA_P384_SHA256,
-            alg::ECDSA_P384_SHA384,
-            alg::ED25519,
-            alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
-            alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
-            alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
-            alg::RSA_PKCS1_2048_8192_SHA256,
-            alg::RSA_PKCS1_2048_8192_SHA384,
-            alg::RSA_PKCS1_2048_8192_SHA512,
-            alg::RSA_PKCS1_2048_8192_SHA256_ABSENT_PARAMS,
-            alg::RSA_PKCS1_2048_8192_SHA384_ABSENT_PARAMS,
-            alg::RSA_PKCS1_2048_8192_SHA512_ABSENT_PARAMS,
-        ],
-        // For TLS 1.2 the curve is not fixed by the scheme; for TLS 1.3 it is.
-        mapping: &[
-            (
-                SignatureScheme::ECDSA_NISTP384_SHA384,
-                &[alg::ECDSA_P384_SHA384, alg::ECDSA_P256_SHA384],
-            ),
-            (
-                SignatureScheme::ECDSA_NISTP256_SHA256,
-                &[alg::ECDSA_P256_SHA256, alg::ECDSA_P384_SHA256],
-            ),
-            (SignatureScheme::ED25519, &[alg::ED25519]),
-            (
-                SignatureScheme::RSA_PSS_SHA512,
-                &[alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY],
-            ),
-            (
-                SignatureScheme::RSA_PSS_SHA384,
-                &[alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY],
-            ),
-            (
-                SignatureScheme::RSA_PSS_SHA256,
-                &[alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY],
-            ),
-            (
-                SignatureScheme::RSA_PKCS1_SHA512,
-                &[alg::RSA_PKCS1_2048_8192_SHA512],
-            ),
-            (
-                SignatureScheme::RSA_PKCS1_SHA384,
-                &[alg::RSA_PKCS1_2048_8192_SHA384],
-            ),
-            (
-                SignatureScheme::RSA_PKCS1_SHA256,
-                &[alg::RSA_PKCS1_2048_8192_SHA256],
-            ),
-        ],
-    };
 }
 
 fn tls_error(tls: &Tls, what: &str, e: rustls::Error) -> Error {
@@ -361,7 +234,7 @@ mod tests {
     #[cfg(any(feature = "aws-lc-rs", feature = "ring"))]
     #[test]
     fn the_feature_chooses_the_provider() {
-        let provider = provider().unwrap();
+        let provider = crate::crypto::provider().unwrap();
         let groups: Vec<_> = provider.kx_groups.iter().map(|g| g.name()).collect();
         let pq = rustls::NamedGroup::X25519MLKEM768;
         if cfg!(feature = "aws-lc-rs") {
