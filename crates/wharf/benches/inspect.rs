@@ -13,8 +13,10 @@
 //! worker threads (the daemon shares the machine):
 //!
 //! - `wharf inspect`: one shared [`Docker`], each task calling
-//!   [`Container::inspect`](wharf::Container::inspect) in a loop: the request,
-//!   reqwest's pool, and decoding into `ContainerInspectResponse`;
+//!   [`Container::inspect`](wharf::Container::inspect) in a loop: the
+//!   generated operation `container_inspect` (the same path as
+//!   `Docker::api()`), the transport's pool, and decoding into
+//!   `ContainerInspectResponse`;
 //! - `wharf bytes`: the same client, `docker.get(..).send().await?.bytes()`:
 //!   the client without the typed decoding (as `client.rs` shows reqwest on
 //!   its own for ping);
@@ -25,7 +27,12 @@
 //! Each runs for a fixed wall time after a warm-up; the three alternate, in a
 //! different order each round, and the median of 3 rounds is printed in
 //! requests per second, with the ratios to `raw` (target: `wharf inspect`
-//! at least 0.85x). Every answer is checked to be a `200`.
+//! at least 0.9x), and the client's CPU time per request (the process's
+//! user and system time over the run: the daemon is another process),
+//! with its ratio to `raw`'s (target: at most 1.7x). Every answer is
+//! checked to be a `200`. The process's resident memory is read before the
+//! first burst and after the last (target: back within 2 MiB), with its
+//! peak.
 //!
 //! ```text
 //! cargo bench -p wharf --bench inspect
@@ -53,7 +60,8 @@ const WORKER_THREADS: usize = 2;
 const WARM_UP: Duration = Duration::from_secs(1);
 const RUN: Duration = Duration::from_secs(3);
 const ROUNDS: usize = 3;
-const TARGET: f64 = 0.85;
+const TARGET: f64 = 0.9;
+const CPU_TARGET: f64 = 1.7;
 const LABEL: &str = "org.wharf.bench";
 const DEFAULT_SOCKET: &str = "/run/wharf/docker-28.sock";
 
@@ -121,19 +129,32 @@ fn main() {
     assert_eq!(sample.id.as_deref(), Some(id.as_str()));
 
     let contenders = [Contender::Inspect, Contender::Bytes, Contender::Raw];
+    let rss_before = rss_kib("VmRSS");
     for c in contenders {
         rt.block_on(c.run(&docker, &id, &mut raw, WARM_UP));
     }
     let mut rates = [(); 3].map(|()| Vec::with_capacity(ROUNDS));
+    let mut cpu = [(); 3].map(|()| Vec::with_capacity(ROUNDS));
     for round in 0..ROUNDS {
         for k in 0..contenders.len() {
             let i = (round + k) % contenders.len();
-            rates[i].push(rt.block_on(contenders[i].run(&docker, &id, &mut raw, RUN)));
+            let cpu_before = process_cpu();
+            let (rate, requests) = rt.block_on(contenders[i].run(&docker, &id, &mut raw, RUN));
+            rates[i].push(rate);
+            if let (Some(a), Some(b)) = (cpu_before, process_cpu()) {
+                cpu[i].push((b - a).as_secs_f64() * 1e6 / requests as f64);
+            }
         }
     }
+    let rss_after = rss_kib("VmRSS");
+    let rss_peak = rss_kib("VmHWM");
     let [inspect, bytes, raw_rate] = rates.map(|mut r| {
         r.sort_by(f64::total_cmp);
         (r[r.len() / 2], r)
+    });
+    let [cpu_inspect, cpu_bytes, cpu_raw] = cpu.map(|mut c| {
+        c.sort_by(f64::total_cmp);
+        c.get(c.len() / 2).copied()
     });
     let line = |name: &str, (median, all): &(f64, Vec<f64>)| {
         let all: Vec<String> = all.iter().map(|r| format!("{r:.0}")).collect();
@@ -156,6 +177,46 @@ fn main() {
         inspect.0 / raw_rate.0,
         bytes.0 / raw_rate.0,
     );
+    if let (Some(i), Some(b), Some(r)) = (cpu_inspect, cpu_bytes, cpu_raw) {
+        println!(
+            "  client CPU per request: inspect {i:.1} us, bytes {b:.1} us, raw {r:.1} us; \
+             inspect/raw {:.2}x (target <= {CPU_TARGET:.1}x)",
+            i / r
+        );
+    }
+    if let (Some(before), Some(after), Some(peak)) = (rss_before, rss_after, rss_peak) {
+        println!(
+            "  resident memory: {:.1} MiB before the bursts, {:.1} MiB after ({:+.1} MiB; \
+             target within 2), peak {:.1} MiB",
+            before as f64 / 1024.0,
+            after as f64 / 1024.0,
+            (after as f64 - before as f64) / 1024.0,
+            peak as f64 / 1024.0
+        );
+    }
+}
+
+/// The process's user and system CPU time so far (Linux: /proc/self/stat).
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // the fields after the command name, which is in parentheses
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on Linux
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// A `/proc/self/status` memory line (`VmRSS`, `VmHWM`), in KiB.
+fn rss_kib(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
 
 #[derive(Clone, Copy)]
@@ -166,9 +227,16 @@ enum Contender {
 }
 
 impl Contender {
-    /// Runs [`TASKS`] tasks for `time`; returns the requests per second.
-    /// The raw clients are lent to the tasks and given back.
-    async fn run(self, docker: &Docker, id: &str, raw: &mut Vec<RawClient>, time: Duration) -> f64 {
+    /// Runs [`TASKS`] tasks for `time`; returns the requests per second
+    /// and the requests made. The raw clients are lent to the tasks and
+    /// given back.
+    async fn run(
+        self,
+        docker: &Docker,
+        id: &str,
+        raw: &mut Vec<RawClient>,
+        time: Duration,
+    ) -> (f64, u64) {
         let start = Instant::now();
         let deadline = start + time;
         let mut tasks = Vec::with_capacity(TASKS);
@@ -228,7 +296,7 @@ impl Contender {
             total += n;
             raw.extend(client);
         }
-        total as f64 / start.elapsed().as_secs_f64()
+        (total as f64 / start.elapsed().as_secs_f64(), total)
     }
 }
 
