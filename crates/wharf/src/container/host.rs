@@ -7,10 +7,9 @@ use std::collections::HashMap;
 
 use wharf_api::types::{HostConfig, HostConfigUlimitsItem, Mount, PortBinding, PortMap};
 
+use super::resources::resource_setters;
 use super::spec::port_key;
-use super::Restart;
-use crate::error::{Error, Result};
-use crate::units::MemorySize;
+use crate::error::Result;
 
 /// The host config of a container: resources, ports, mounts, restart
 /// policy, network mode.
@@ -66,140 +65,6 @@ impl HostSpec {
             config,
             error: None,
         }
-    }
-
-    /// The memory limit, with units: `"512m"`, `"1.5g"`, `"268435456"` (see
-    /// [`MemorySize`]). A size that does not parse makes
-    /// [`build`](HostSpec::build) (and the create call) fail with
-    /// [`crate::ErrorKind::InvalidArgument`].
-    ///
-    /// ```
-    /// let host = wharf::container::HostSpec::new().memory("64m").build()?;
-    /// assert_eq!(host.memory, Some(64 << 20));
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn memory(mut self, size: &str) -> HostSpec {
-        self.config.memory = self.size("memory", size);
-        self
-    }
-
-    /// The memory limit in bytes.
-    ///
-    /// ```
-    /// let host = wharf::container::HostSpec::new().memory_bytes(64 << 20).build()?;
-    /// assert_eq!(host.memory, Some(64 << 20));
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn memory_bytes(mut self, bytes: u64) -> HostSpec {
-        self.config.memory = self.size_bytes("memory", bytes);
-        self
-    }
-
-    /// The limit of memory plus swap, with units (`"-1"`: unlimited swap).
-    ///
-    /// ```
-    /// let host = wharf::container::HostSpec::new().memory("64m").memory_swap("128m").build()?;
-    /// assert_eq!(host.memory_swap, Some(128 << 20));
-    /// let host = wharf::container::HostSpec::new().memory_swap("-1").build()?;
-    /// assert_eq!(host.memory_swap, Some(-1));
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn memory_swap(mut self, size: &str) -> HostSpec {
-        self.config.memory_swap = if size.trim() == "-1" {
-            Some(-1)
-        } else {
-            self.size("memory swap", size)
-        };
-        self
-    }
-
-    fn size(&mut self, what: &str, text: &str) -> Option<i64> {
-        match MemorySize::parse(text) {
-            Ok(size) => self.size_bytes(what, size.bytes()),
-            Err(e) => {
-                self.error
-                    .get_or_insert_with(|| format!("the {what} limit: {e}"));
-                None
-            }
-        }
-    }
-
-    fn size_bytes(&mut self, what: &str, bytes: u64) -> Option<i64> {
-        let size = MemorySize::from_bytes(bytes).as_i64();
-        if size.is_none() {
-            self.error
-                .get_or_insert_with(|| format!("the {what} limit of {bytes} bytes is too large"));
-        }
-        size
-    }
-
-    /// The relative CPU weight (1024 is the default weight).
-    ///
-    /// ```
-    /// let host = wharf::container::HostSpec::new().cpu_shares(512).build()?;
-    /// assert_eq!(host.cpu_shares, Some(512));
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn cpu_shares(mut self, shares: i64) -> HostSpec {
-        self.config.cpu_shares = Some(shares);
-        self
-    }
-
-    /// CPU time allowed per CPU period, in microseconds (with the default
-    /// period of 100 000 µs, `50_000` is half a CPU).
-    ///
-    /// ```
-    /// let host = wharf::container::HostSpec::new().cpu_quota(50_000).build()?;
-    /// assert_eq!(host.cpu_quota, Some(50_000));
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn cpu_quota(mut self, quota_us: i64) -> HostSpec {
-        self.config.cpu_quota = Some(quota_us);
-        self
-    }
-
-    /// The CPU period the quota applies to, in microseconds.
-    ///
-    /// ```
-    /// let host = wharf::container::HostSpec::new().cpu_period(100_000).build()?;
-    /// assert_eq!(host.cpu_period, Some(100_000));
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn cpu_period(mut self, period_us: i64) -> HostSpec {
-        self.config.cpu_period = Some(period_us);
-        self
-    }
-
-    /// Adds a ulimit (`nofile`, `nproc`, `core`, ...) with soft and hard
-    /// limits.
-    ///
-    /// ```
-    /// let host = wharf::container::HostSpec::new().ulimit("nofile", 1024, 4096).build()?;
-    /// assert_eq!(host.ulimits[0].name.as_deref(), Some("nofile"));
-    /// assert_eq!(host.ulimits[0].hard, Some(4096));
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn ulimit(mut self, name: impl Into<String>, soft: i64, hard: i64) -> HostSpec {
-        self.config.ulimits.push(HostConfigUlimitsItem {
-            name: Some(name.into()),
-            soft: Some(soft),
-            hard: Some(hard),
-        });
-        self
-    }
-
-    /// The restart policy.
-    ///
-    /// ```
-    /// use wharf::container::{HostSpec, Restart};
-    ///
-    /// let host = HostSpec::new().restart(Restart::UnlessStopped).build()?;
-    /// assert_eq!(host.restart_policy.unwrap().name.unwrap().as_str(), "unless-stopped");
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn restart(mut self, restart: Restart) -> HostSpec {
-        self.config.restart_policy = Some(restart.into());
-        self
     }
 
     /// Publishes a container port (`80`, `80/tcp`, `53/udp`) on a host port
@@ -349,12 +214,11 @@ impl HostSpec {
     /// assert!(e.to_string().contains("\"12q\""));
     /// ```
     pub fn build(&self) -> Result<HostConfig> {
-        match &self.error {
-            Some(e) => Err(Error::invalid_argument(e.clone())),
-            None => Ok(self.config.clone()),
-        }
+        super::resources::built(&self.error, &self.config)
     }
 }
+
+resource_setters!(HostSpec, config, HostConfigUlimitsItem);
 
 #[cfg(test)]
 mod tests {

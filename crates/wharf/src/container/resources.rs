@@ -1,6 +1,12 @@
-//! The resources and restart policy of a container: [`Restart`] and
-//! [`ContainerUpdate`], the change that
-//! [`Container::update`](super::Container::update) sends.
+//! The resources and restart policy of a container: [`Restart`],
+//! [`ContainerUpdate`] (the change that
+//! [`Container::update`](super::Container::update) sends), and the resource
+//! setters [`HostSpec`](super::HostSpec) and [`ContainerUpdate`] share.
+//!
+//! The generated [`HostConfig`](wharf_api::types::HostConfig) and
+//! [`ContainerUpdateBody`] both embed the Engine's `Resources` fields under
+//! the same names, so each setter is written once, in [`resource_setters!`],
+//! and made an inherent method (with its own docs) of both builders.
 
 use wharf_api::types::{
     ContainerUpdateBody, ContainerUpdateBodyUlimitsItem, RestartPolicy, RestartPolicyName,
@@ -8,6 +14,202 @@ use wharf_api::types::{
 
 use crate::error::{Error, Result};
 use crate::units::MemorySize;
+
+/// The resource setters of a builder type `$ty` that keeps its body (a
+/// generated type with the Engine's `Resources` fields) in the field `$body`,
+/// its first mistake in the field `error: Option<String>`, and whose ulimits
+/// are of the generated type `$ulimit`.
+macro_rules! resource_setters {
+    ($ty:ident, $body:ident, $ulimit:ident) => {
+        impl $ty {
+            /// The memory limit, with units: `"512m"`, `"1.5g"`, `"268435456"`
+            /// (see [`MemorySize`](crate::units::MemorySize)). A size that does
+            /// not parse makes [`build`](Self::build) (and the call that sends
+            /// it) fail with [`InvalidArgument`](crate::ErrorKind::InvalidArgument).
+            /// On an update, when the container has a swap limit, the new
+            /// memory limit must stay below it: set
+            /// [`memory_swap`](Self::memory_swap) too.
+            ///
+            /// ```
+            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
+            ///     .memory("64m")
+            ///     .build()?;
+            /// assert_eq!(built.memory, Some(64 << 20));
+            /// # Ok::<(), wharf::Error>(())
+            /// ```
+            pub fn memory(mut self, size: &str) -> $ty {
+                self.$body.memory =
+                    $crate::container::resources::size(&mut self.error, "memory", size);
+                self
+            }
+
+            /// The memory limit in bytes.
+            ///
+            /// ```
+            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
+            ///     .memory_bytes(64 << 20)
+            ///     .build()?;
+            /// assert_eq!(built.memory, Some(64 << 20));
+            /// # Ok::<(), wharf::Error>(())
+            /// ```
+            pub fn memory_bytes(mut self, bytes: u64) -> $ty {
+                self.$body.memory =
+                    $crate::container::resources::size_bytes(&mut self.error, "memory", bytes);
+                self
+            }
+
+            /// The limit of memory plus swap, with units (`"-1"`: unlimited
+            /// swap).
+            ///
+            /// ```
+            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
+            ///     .memory("64m")
+            ///     .memory_swap("128m")
+            ///     .build()?;
+            /// assert_eq!(built.memory_swap, Some(128 << 20));
+            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
+            ///     .memory_swap("-1")
+            ///     .build()?;
+            /// assert_eq!(built.memory_swap, Some(-1));
+            /// # Ok::<(), wharf::Error>(())
+            /// ```
+            pub fn memory_swap(mut self, size: &str) -> $ty {
+                self.$body.memory_swap = if size.trim() == "-1" {
+                    Some(-1)
+                } else {
+                    let error = &mut self.error;
+                    $crate::container::resources::size(error, "memory swap", size)
+                };
+                self
+            }
+
+            /// The relative CPU weight (1024 is the default weight).
+            ///
+            /// ```
+            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
+            ///     .cpu_shares(512)
+            ///     .build()?;
+            /// assert_eq!(built.cpu_shares, Some(512));
+            /// # Ok::<(), wharf::Error>(())
+            /// ```
+            pub fn cpu_shares(mut self, shares: i64) -> $ty {
+                self.$body.cpu_shares = Some(shares);
+                self
+            }
+
+            /// CPU time allowed per CPU period, in microseconds (with the
+            /// default period of 100 000 µs, `50_000` is half a CPU).
+            ///
+            /// ```
+            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
+            ///     .cpu_quota(50_000)
+            ///     .build()?;
+            /// assert_eq!(built.cpu_quota, Some(50_000));
+            /// # Ok::<(), wharf::Error>(())
+            /// ```
+            pub fn cpu_quota(mut self, quota_us: i64) -> $ty {
+                self.$body.cpu_quota = Some(quota_us);
+                self
+            }
+
+            /// The CPU period the quota applies to, in microseconds.
+            ///
+            /// ```
+            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
+            ///     .cpu_period(100_000)
+            ///     .build()?;
+            /// assert_eq!(built.cpu_period, Some(100_000));
+            /// # Ok::<(), wharf::Error>(())
+            /// ```
+            pub fn cpu_period(mut self, period_us: i64) -> $ty {
+                self.$body.cpu_period = Some(period_us);
+                self
+            }
+
+            /// The maximum number of processes (`-1` or `0`: unlimited).
+            ///
+            /// ```
+            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
+            ///     .pids_limit(100)
+            ///     .build()?;
+            /// assert_eq!(built.pids_limit, Some(100));
+            /// # Ok::<(), wharf::Error>(())
+            /// ```
+            pub fn pids_limit(mut self, limit: i64) -> $ty {
+                self.$body.pids_limit = Some(limit);
+                self
+            }
+
+            /// Adds a ulimit (`nofile`, `nproc`, `core`, ...) with soft and
+            /// hard limits. An update replaces the container's ulimits with
+            /// the ones it sends.
+            ///
+            /// ```
+            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
+            ///     .ulimit("nofile", 1024, 4096)
+            ///     .build()?;
+            /// assert_eq!(built.ulimits[0].name.as_deref(), Some("nofile"));
+            /// assert_eq!(built.ulimits[0].hard, Some(4096));
+            /// # Ok::<(), wharf::Error>(())
+            /// ```
+            pub fn ulimit(mut self, name: impl Into<String>, soft: i64, hard: i64) -> $ty {
+                self.$body.ulimits.push($ulimit {
+                    name: Some(name.into()),
+                    soft: Some(soft),
+                    hard: Some(hard),
+                });
+                self
+            }
+
+            /// The restart policy.
+            ///
+            /// ```
+            #[doc = concat!("use wharf::container::{", stringify!($ty), ", Restart};")]
+            ///
+            #[doc = concat!("let built = ", stringify!($ty), "::new()")]
+            ///     .restart(Restart::UnlessStopped)
+            ///     .build()?;
+            /// assert_eq!(built.restart_policy.unwrap().name.unwrap().as_str(), "unless-stopped");
+            /// # Ok::<(), wharf::Error>(())
+            /// ```
+            pub fn restart(mut self, restart: $crate::container::Restart) -> $ty {
+                self.$body.restart_policy = Some(restart.into());
+                self
+            }
+        }
+    };
+}
+pub(super) use resource_setters;
+
+/// The body, or the first mistake made while building it.
+pub(super) fn built<T: Clone>(error: &Option<String>, body: &T) -> Result<T> {
+    match error {
+        Some(e) => Err(Error::invalid_argument(e.clone())),
+        None => Ok(body.clone()),
+    }
+}
+
+/// A size limit given with units, or `None` after keeping the first mistake
+/// in `error`.
+pub(super) fn size(error: &mut Option<String>, what: &str, text: &str) -> Option<i64> {
+    match MemorySize::parse(text) {
+        Ok(size) => size_bytes(error, what, size.bytes()),
+        Err(e) => {
+            error.get_or_insert_with(|| format!("the {what} limit: {e}"));
+            None
+        }
+    }
+}
+
+/// A size limit in bytes, or `None` (keeping the first mistake in `error`)
+/// when the API cannot carry it.
+pub(super) fn size_bytes(error: &mut Option<String>, what: &str, bytes: u64) -> Option<i64> {
+    let size = MemorySize::from_bytes(bytes).as_i64();
+    if size.is_none() {
+        error.get_or_insert_with(|| format!("the {what} limit of {bytes} bytes is too large"));
+    }
+    size
+}
 
 /// When the daemon restarts a container that stopped.
 ///
@@ -83,130 +285,6 @@ impl ContainerUpdate {
         ContainerUpdate::default()
     }
 
-    /// The new memory limit, with units (see [`HostSpec::memory`]). When the
-    /// container has a swap limit, the new memory limit must stay below it:
-    /// set [`memory_swap`](ContainerUpdate::memory_swap) too.
-    ///
-    /// ```
-    /// let body = wharf::container::ContainerUpdate::new().memory("1g").build()?;
-    /// assert_eq!(body.memory, Some(1 << 30));
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn memory(mut self, size: &str) -> ContainerUpdate {
-        self.body.memory = self.size("memory", size);
-        self
-    }
-
-    /// The new memory-plus-swap limit, with units (`"-1"`: unlimited).
-    ///
-    /// ```
-    /// let body = wharf::container::ContainerUpdate::new().memory_swap("2g").build()?;
-    /// assert_eq!(body.memory_swap, Some(2 << 30));
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn memory_swap(mut self, size: &str) -> ContainerUpdate {
-        self.body.memory_swap = if size.trim() == "-1" {
-            Some(-1)
-        } else {
-            self.size("memory swap", size)
-        };
-        self
-    }
-
-    fn size(&mut self, what: &str, text: &str) -> Option<i64> {
-        match MemorySize::parse(text).map(MemorySize::as_i64) {
-            Ok(Some(bytes)) => Some(bytes),
-            Ok(None) => {
-                self.error
-                    .get_or_insert_with(|| format!("the {what} limit {text:?} is too large"));
-                None
-            }
-            Err(e) => {
-                self.error
-                    .get_or_insert_with(|| format!("the {what} limit: {e}"));
-                None
-            }
-        }
-    }
-
-    /// The new relative CPU weight.
-    ///
-    /// ```
-    /// let body = wharf::container::ContainerUpdate::new().cpu_shares(2048).build()?;
-    /// assert_eq!(body.cpu_shares, Some(2048));
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn cpu_shares(mut self, shares: i64) -> ContainerUpdate {
-        self.body.cpu_shares = Some(shares);
-        self
-    }
-
-    /// The new CPU quota per period, in microseconds.
-    ///
-    /// ```
-    /// let body = wharf::container::ContainerUpdate::new().cpu_quota(25_000).build()?;
-    /// assert_eq!(body.cpu_quota, Some(25_000));
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn cpu_quota(mut self, quota_us: i64) -> ContainerUpdate {
-        self.body.cpu_quota = Some(quota_us);
-        self
-    }
-
-    /// The new CPU period, in microseconds.
-    ///
-    /// ```
-    /// let body = wharf::container::ContainerUpdate::new().cpu_period(50_000).build()?;
-    /// assert_eq!(body.cpu_period, Some(50_000));
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn cpu_period(mut self, period_us: i64) -> ContainerUpdate {
-        self.body.cpu_period = Some(period_us);
-        self
-    }
-
-    /// The new maximum number of processes (`-1` or `0`: unlimited).
-    ///
-    /// ```
-    /// let body = wharf::container::ContainerUpdate::new().pids_limit(100).build()?;
-    /// assert_eq!(body.pids_limit, Some(100));
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn pids_limit(mut self, limit: i64) -> ContainerUpdate {
-        self.body.pids_limit = Some(limit);
-        self
-    }
-
-    /// Replaces the ulimits.
-    ///
-    /// ```
-    /// let body = wharf::container::ContainerUpdate::new().ulimit("nofile", 512, 512).build()?;
-    /// assert_eq!(body.ulimits.len(), 1);
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn ulimit(mut self, name: impl Into<String>, soft: i64, hard: i64) -> ContainerUpdate {
-        self.body.ulimits.push(ContainerUpdateBodyUlimitsItem {
-            name: Some(name.into()),
-            soft: Some(soft),
-            hard: Some(hard),
-        });
-        self
-    }
-
-    /// The new restart policy.
-    ///
-    /// ```
-    /// use wharf::container::{ContainerUpdate, Restart};
-    ///
-    /// let body = ContainerUpdate::new().restart(Restart::No).build()?;
-    /// assert_eq!(body.restart_policy.unwrap().name.unwrap().as_str(), "no");
-    /// # Ok::<(), wharf::Error>(())
-    /// ```
-    pub fn restart(mut self, restart: Restart) -> ContainerUpdate {
-        self.body.restart_policy = Some(restart.into());
-        self
-    }
-
     /// Changes the update body directly, for fields the builder does not
     /// cover.
     ///
@@ -229,12 +307,11 @@ impl ContainerUpdate {
     /// assert_eq!(e.kind(), wharf::ErrorKind::InvalidArgument);
     /// ```
     pub fn build(&self) -> Result<ContainerUpdateBody> {
-        match &self.error {
-            Some(e) => Err(Error::invalid_argument(e.clone())),
-            None => Ok(self.body.clone()),
-        }
+        super::resources::built(&self.error, &self.body)
     }
 }
+
+resource_setters!(ContainerUpdate, body, ContainerUpdateBodyUlimitsItem);
 
 #[cfg(test)]
 mod tests {
@@ -299,5 +376,60 @@ mod tests {
             })
         );
         assert!(ContainerUpdate::new().memory("1q").build().is_err());
+    }
+
+    #[test]
+    fn host_spec_and_container_update_share_every_resource_setter() {
+        // Each resource setter, applied the same way to both builders.
+        macro_rules! every_setter {
+            ($builder:expr) => {
+                $builder
+                    .memory("64m")
+                    .memory_swap("-1")
+                    .cpu_shares(512)
+                    .cpu_quota(50_000)
+                    .cpu_period(100_000)
+                    .pids_limit(100)
+                    .ulimit("nofile", 1024, 4096)
+                    .ulimit("nproc", 64, 128)
+                    .restart(Restart::OnFailure {
+                        max_retries: Some(3),
+                    })
+                    .build()
+                    .unwrap()
+            };
+        }
+        let host = serde_json::to_value(every_setter!(HostSpec::new())).unwrap();
+        let update = serde_json::to_value(every_setter!(ContainerUpdate::new())).unwrap();
+        let expected = json!({
+            "Memory": 67108864,
+            "MemorySwap": -1,
+            "CpuShares": 512,
+            "CpuQuota": 50000,
+            "CpuPeriod": 100000,
+            "PidsLimit": 100,
+            "Ulimits": [
+                {"Name": "nofile", "Soft": 1024, "Hard": 4096},
+                {"Name": "nproc", "Soft": 64, "Hard": 128}
+            ],
+            "RestartPolicy": {"Name": "on-failure", "MaximumRetryCount": 3}
+        });
+        assert_eq!(host, expected);
+        assert_eq!(update, expected);
+
+        // The byte form and its mistakes are the same on both too.
+        let host = HostSpec::new().memory_bytes(1 << 20).build().unwrap();
+        let update = ContainerUpdate::new()
+            .memory_bytes(1 << 20)
+            .build()
+            .unwrap();
+        assert_eq!((host.memory, update.memory), (Some(1 << 20), Some(1 << 20)));
+        let host = HostSpec::new().memory_bytes(u64::MAX).build().unwrap_err();
+        let update = ContainerUpdate::new()
+            .memory_bytes(u64::MAX)
+            .build()
+            .unwrap_err();
+        assert_eq!(host.to_string(), update.to_string());
+        assert!(host.to_string().contains("too large"), "{host}");
     }
 }
