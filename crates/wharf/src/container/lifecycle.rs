@@ -16,8 +16,9 @@ use wharf_api::types::{
 };
 use wharf_api::{ClientInfo, ResponseValue};
 
-use super::create::{port_key, ContainerUpdate};
+use super::spec::port_key;
 use super::Container;
+use super::ContainerUpdate;
 use crate::client::{ApiResult, DEFAULT_TIMEOUT};
 use crate::error::{ErrorKind, Result};
 use crate::Timeout;

@@ -38,19 +38,27 @@ mod attach;
 #[cfg(feature = "websocket")]
 mod attach_ws;
 mod create;
+mod healthcheck;
+mod host;
 mod lifecycle;
 mod list;
 mod logs;
+mod resources;
+mod spec;
 pub(crate) mod stats;
 
 pub use archive::{Archive, CommitOptions, PathStat, UploadOptions, PATH_STAT_HEADER};
 pub use attach::AttachOptions;
 #[cfg(feature = "websocket")]
 pub use attach_ws::WebsocketAttachOptions;
-pub use create::{ContainerSpec, ContainerUpdate, Created, Healthcheck, HostSpec, Restart};
+pub use create::Created;
+pub use healthcheck::Healthcheck;
+pub use host::HostSpec;
 pub use lifecycle::{ExitStatus, PendingWait, RemoveOptions, StopOptions};
 pub use list::ListOptions;
 pub use logs::{LogStream, LogsOptions};
+pub use resources::{ContainerUpdate, Restart};
+pub use spec::ContainerSpec;
 pub use stats::StatsStream;
 
 /// The containers of an engine: list, create, prune, run.

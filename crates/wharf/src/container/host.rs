@@ -1,0 +1,241 @@
+//! [`HostSpec`]: the host config of a container (resources, ports, mounts,
+//! restart policy, network mode). It produces the generated [`HostConfig`];
+//! anything it does not cover can be set on that directly with
+//! [`HostSpec::with_config`].
+
+use std::collections::HashMap;
+
+use wharf_api::types::{HostConfig, HostConfigUlimitsItem, Mount, PortBinding, PortMap};
+
+use super::resources::resource_setters;
+use super::spec::port_key;
+use crate::error::Result;
+
+/// The host config of a container: resources, ports, mounts, restart
+/// policy, network mode.
+///
+/// ```
+/// use wharf::container::{HostSpec, Restart};
+///
+/// let host = HostSpec::new()
+///     .memory("512m")
+///     .cpu_shares(512)
+///     .cpu_quota(50_000)
+///     .ulimit("nofile", 1024, 2048)
+///     .bind("/srv/data:/data:ro")
+///     .publish("80", "8080")
+///     .network_mode("bridge")
+///     .restart(Restart::Always)
+///     .build()?;
+/// assert_eq!(host.memory, Some(512 * 1024 * 1024));
+/// assert_eq!(host.binds, ["/srv/data:/data:ro"]);
+/// # Ok::<(), wharf::Error>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+#[must_use]
+pub struct HostSpec {
+    config: HostConfig,
+    error: Option<String>,
+}
+
+impl HostSpec {
+    /// An empty host config: the daemon's defaults.
+    ///
+    /// ```
+    /// let host = wharf::container::HostSpec::new().build()?;
+    /// assert_eq!(host, Default::default());
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn new() -> HostSpec {
+        HostSpec::default()
+    }
+
+    /// Starts from a host config built elsewhere.
+    ///
+    /// ```
+    /// use wharf::api::types::HostConfig;
+    ///
+    /// let base = HostConfig { privileged: Some(false), ..Default::default() };
+    /// let host = wharf::container::HostSpec::from_config(base).auto_remove(true).build()?;
+    /// assert_eq!(host.privileged, Some(false));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn from_config(config: HostConfig) -> HostSpec {
+        HostSpec {
+            config,
+            error: None,
+        }
+    }
+
+    /// Publishes a container port (`80`, `80/tcp`, `53/udp`) on a host port
+    /// of all host addresses (`""`: a port the daemon picks). Several calls
+    /// for one container port publish it several times.
+    ///
+    /// ```
+    /// let host = wharf::container::HostSpec::new().publish("80", "8080").build()?;
+    /// let bindings = host.port_bindings.unwrap();
+    /// let binding = &bindings["80/tcp"].as_ref().unwrap()[0];
+    /// assert_eq!(binding.host_port.as_deref(), Some("8080"));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn publish(self, container_port: &str, host_port: &str) -> HostSpec {
+        self.publish_binding(
+            container_port,
+            PortBinding {
+                host_ip: None,
+                host_port: Some(host_port.to_owned()),
+            },
+        )
+    }
+
+    /// Publishes a container port on a host address and port, such as
+    /// `127.0.0.1` and `8080`.
+    ///
+    /// ```
+    /// let host = wharf::container::HostSpec::new().publish_on("80", "127.0.0.1", "").build()?;
+    /// let bindings = host.port_bindings.unwrap();
+    /// assert_eq!(bindings["80/tcp"].as_ref().unwrap()[0].host_ip.as_deref(), Some("127.0.0.1"));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn publish_on(self, container_port: &str, host_ip: &str, host_port: &str) -> HostSpec {
+        self.publish_binding(
+            container_port,
+            PortBinding {
+                host_ip: Some(host_ip.to_owned()),
+                host_port: Some(host_port.to_owned()),
+            },
+        )
+    }
+
+    fn publish_binding(mut self, container_port: &str, binding: PortBinding) -> HostSpec {
+        let map = self
+            .config
+            .port_bindings
+            .get_or_insert_with(|| PortMap(HashMap::new()));
+        map.0
+            .entry(port_key(container_port))
+            .or_insert_with(|| Some(Vec::new()))
+            .get_or_insert_with(Vec::new)
+            .push(binding);
+        self
+    }
+
+    /// Publishes every exposed port on a random host port (`docker run -P`).
+    ///
+    /// ```
+    /// let host = wharf::container::HostSpec::new().publish_all(true).build()?;
+    /// assert_eq!(host.publish_all_ports, Some(true));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn publish_all(mut self, publish: bool) -> HostSpec {
+        self.config.publish_all_ports = Some(publish);
+        self
+    }
+
+    /// Adds a bind or volume in the CLI's `-v` form: `SOURCE:TARGET[:OPTIONS]`
+    /// (`/srv/data:/data:ro`, `cache:/var/cache`).
+    ///
+    /// ```
+    /// let host = wharf::container::HostSpec::new().bind("logs:/var/log").build()?;
+    /// assert_eq!(host.binds, ["logs:/var/log"]);
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn bind(mut self, bind: impl Into<String>) -> HostSpec {
+        self.config.binds.push(bind.into());
+        self
+    }
+
+    /// Adds a mount (bind, volume, tmpfs, ...), the structured form of
+    /// [`bind`](HostSpec::bind).
+    ///
+    /// ```
+    /// use wharf::api::types::{Mount, MountType};
+    ///
+    /// let host = wharf::container::HostSpec::new()
+    ///     .mount(Mount {
+    ///         type_: Some(MountType::Tmpfs),
+    ///         target: Some("/scratch".into()),
+    ///         ..Default::default()
+    ///     })
+    ///     .build()?;
+    /// assert_eq!(host.mounts.len(), 1);
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn mount(mut self, mount: Mount) -> HostSpec {
+        self.config.mounts.push(mount);
+        self
+    }
+
+    /// The network mode: `bridge`, `host`, `none`, `container:NAME` or the
+    /// name of a network.
+    ///
+    /// ```
+    /// let host = wharf::container::HostSpec::new().network_mode("none").build()?;
+    /// assert_eq!(host.network_mode.as_deref(), Some("none"));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn network_mode(mut self, mode: impl Into<String>) -> HostSpec {
+        self.config.network_mode = Some(mode.into());
+        self
+    }
+
+    /// Removes the container when it exits (`docker run --rm`).
+    ///
+    /// ```
+    /// let host = wharf::container::HostSpec::new().auto_remove(true).build()?;
+    /// assert_eq!(host.auto_remove, Some(true));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn auto_remove(mut self, remove: bool) -> HostSpec {
+        self.config.auto_remove = Some(remove);
+        self
+    }
+
+    /// Changes the host config directly, for fields the builder does not
+    /// cover.
+    ///
+    /// ```
+    /// let host = wharf::container::HostSpec::new()
+    ///     .with_config(|c| c.cap_drop = vec!["ALL".into()])
+    ///     .build()?;
+    /// assert_eq!(host.cap_drop, ["ALL"]);
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn with_config(mut self, change: impl FnOnce(&mut HostConfig)) -> HostSpec {
+        change(&mut self.config);
+        self
+    }
+
+    /// The host config, or the first mistake made while building it.
+    ///
+    /// ```
+    /// let e = wharf::container::HostSpec::new().memory("12q").build().unwrap_err();
+    /// assert_eq!(e.kind(), wharf::ErrorKind::InvalidArgument);
+    /// assert!(e.to_string().contains("\"12q\""));
+    /// ```
+    pub fn build(&self) -> Result<HostConfig> {
+        super::resources::built(&self.error, &self.config)
+    }
+}
+
+resource_setters!(HostSpec, config, HostConfigUlimitsItem);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn bindings_accumulate_per_port() {
+        let host = HostSpec::new()
+            .publish("53/udp", "5353")
+            .publish_on("53/udp", "127.0.0.1", "")
+            .build()
+            .unwrap();
+        let json = serde_json::to_value(host).unwrap();
+        assert_eq!(
+            json["PortBindings"],
+            json!({"53/udp": [{"HostPort": "5353"}, {"HostIp": "127.0.0.1", "HostPort": ""}]})
+        );
+    }
+}
