@@ -163,7 +163,7 @@ fn compare(rt: &tokio::runtime::Runtime, path: &Path, label: &str, target: bool)
         w50.as_secs_f64() / r50.as_secs_f64(),
         w99.as_secs_f64() / r99.as_secs_f64(),
         if target {
-            "(target p50 <= 1.30x)"
+            "(target p50 <= 1.15x)"
         } else {
             "(no daemon work: the clients' own costs, magnified)"
         },

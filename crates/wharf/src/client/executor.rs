@@ -21,11 +21,12 @@
 //! travels inside one as its source ([`Carried`]) and [`Error::from_api`]
 //! takes it back out, kind, status and message intact.
 
-use std::sync::{Arc, Weak};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, Weak};
 
 use bytes::Bytes;
 use futures_util::{FutureExt, TryStreamExt};
-use wharf_api::coverage::{Served, OPERATIONS};
+use wharf_api::coverage::{Operation, Served, OPERATIONS};
 
 use super::{Docker, Inner, Timeout};
 use crate::error::{Carried, Error, Result};
@@ -63,9 +64,7 @@ impl Transported {
         let docker = Docker::from_inner(&self.0).ok_or_else(|| {
             Error::new(crate::ErrorKind::Io).with_detail("the wharf client was dropped")
         })?;
-        let spec = OPERATIONS
-            .iter()
-            .find(|op| op.served == Served::Generated(operation));
+        let spec = operation_named(operation);
         let url = request.url();
         // the URL is the client's base (origin, base path, version prefix)
         // and the operation's path: send its path under the base path
@@ -101,17 +100,40 @@ impl Transported {
                 ),
             };
         }
-        let response = out.send().await?;
-        let mut answer = http::Response::builder().status(response.status());
-        for (name, value) in response.headers() {
-            answer = answer.header(name, value);
-        }
-        let body = response.bytes_stream().map_err(Carried::new);
-        answer
-            .body(reqwest::Body::wrap_stream(body))
-            .map(reqwest::Response::from)
-            .map_err(|e| Error::new(crate::ErrorKind::Protocol).with_source(e))
+        let mut response = out.send().await?;
+        let status = http::StatusCode::from_u16(response.status())
+            .map_err(|e| Error::new(crate::ErrorKind::Protocol).with_source(e))?;
+        let headers = std::mem::take(&mut response.headers);
+        // an answer decoded whole is read here, its errors wharf's own; a
+        // stream goes on as it comes
+        let body = if spec.is_some_and(|op| !op.streams) {
+            reqwest::Body::from(response.bytes().await?)
+        } else {
+            reqwest::Body::wrap_stream(response.bytes_stream().map_err(Carried::new))
+        };
+        let mut answer = http::Response::new(body);
+        *answer.status_mut() = status;
+        *answer.headers_mut() = headers;
+        Ok(reqwest::Response::from(answer))
     }
+}
+
+/// The spec's operation that the generated method `method` runs, looked up
+/// once per name.
+fn operation_named(method: &'static str) -> Option<&'static Operation> {
+    static BY_METHOD: OnceLock<HashMap<&'static str, &'static Operation>> = OnceLock::new();
+    BY_METHOD
+        .get_or_init(|| {
+            OPERATIONS
+                .iter()
+                .filter_map(|op| match op.served {
+                    Served::Generated(method) => Some((method, op)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .get(method)
+        .copied()
 }
 
 /// A `reqwest::Error` carrying `error`. reqwest has no public constructor:
