@@ -408,6 +408,22 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// A client for the daemon at `host` (a `DOCKER_HOST` value), with API
+/// 1.51 pinned and nothing else taken from the environment.
+pub fn client(host: &str) -> wharf::Docker {
+    wharf::Docker::builder()
+        .environment(wharf::endpoint::Environment::empty().set("DOCKER_HOST", host))
+        .api_version(wharf::ApiVersion::new(1, 51))
+        .build()
+        .expect("client")
+}
+
+/// The whole body of a `GET` of `path` that succeeds.
+pub async fn get_body(docker: &wharf::Docker, path: &str) -> bytes::Bytes {
+    let response = docker.get(path).send().await.expect("GET");
+    response.bytes().await.expect("body")
+}
+
 /// A handler that acts like a daemon serving API `api_version`: `/_ping`
 /// answers with the usual headers, everything else with `{}`.
 pub fn engine(api_version: &'static str) -> impl Fn(&Recorded) -> Reply + Send + Sync + 'static {

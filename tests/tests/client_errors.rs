@@ -4,15 +4,7 @@ use std::time::Duration;
 
 use wharf::endpoint::Environment;
 use wharf::{ApiVersion, Docker, ErrorKind, Timeout};
-use wharf_tests::server::{Reply, TestServer};
-
-fn client(host: &str) -> Docker {
-    Docker::builder()
-        .environment(Environment::empty().set("DOCKER_HOST", host))
-        .api_version(ApiVersion::new(1, 51))
-        .build()
-        .unwrap()
-}
+use wharf_tests::server::{client, Reply, TestServer};
 
 #[tokio::test]
 async fn json_error_body_becomes_the_message() {

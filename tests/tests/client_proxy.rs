@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use wharf::endpoint::{Environment, Tls};
 use wharf::{Docker, ErrorKind};
 use wharf_tests::certs;
-use wharf_tests::server::{engine, TestServer};
+use wharf_tests::server::{engine, get_body, TestServer};
 
 /// How the proxy answers `CONNECT`.
 #[derive(Clone, Copy)]
@@ -187,14 +187,7 @@ async fn requests_go_through_the_proxy() {
         .build()
         .unwrap();
     docker.ping().await.unwrap();
-    docker
-        .get("/info")
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    get_body(&docker, "/info").await;
 
     // One tunnel, kept alive for both requests.
     assert_eq!(

@@ -6,7 +6,7 @@ use std::time::Duration;
 use wharf::container::StopOptions;
 use wharf::endpoint::Environment;
 use wharf::{ApiVersion, Docker, Timeout};
-use wharf_tests::server::{engine, Recorded, Reply, TestServer};
+use wharf_tests::server::{engine, get_body, Recorded, Reply, TestServer};
 
 fn client(host: &str) -> Docker {
     Docker::builder()
@@ -45,14 +45,7 @@ async fn client_limits_of_duration_max_are_no_limits() {
     let server = TestServer::unix(chunked).await;
     let docker = client(&server.docker_host());
     docker.ping().await.unwrap();
-    docker
-        .get("/info")
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    get_body(&docker, "/info").await;
     // a streaming call under the idle limit: each chunk moves the timer
     let logs = docker
         .container("web")

@@ -9,17 +9,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{UnixListener, UnixStream};
-use wharf::endpoint::Environment;
-use wharf::{ApiVersion, Docker, ErrorKind, Timeout};
-use wharf_tests::server::{raw_server, Reply, TestServer};
+use wharf::{Docker, ErrorKind, Timeout};
+use wharf_tests::server::{get_body, raw_server, Reply, TestServer};
 
 fn client(path: &std::path::Path) -> Docker {
-    Docker::builder()
-        .environment(Environment::empty())
-        .host(format!("unix://{}", path.display()))
-        .api_version(ApiVersion::new(1, 51))
-        .build()
-        .unwrap()
+    wharf_tests::server::client(&format!("unix://{}", path.display()))
 }
 
 /// A request as a scripted server read it.
@@ -198,14 +192,7 @@ async fn a_post_whose_bytes_went_out_is_never_sent_again() {
         }
     })
     .await;
-    docker
-        .get("/info")
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    get_body(&docker, "/info").await;
     let e = docker
         .post("/images/load")
         .body(vec![0u8; BIG])
@@ -230,14 +217,7 @@ async fn a_connection_the_daemon_closed_while_idle_is_not_used() {
     // unix sockets too: the daemon closes after each answer
     let (_dir, docker, seen) = scripted(|_| Act::AnswerAndClose).await;
     for _ in 0..3 {
-        docker
-            .get("/info")
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        get_body(&docker, "/info").await;
         // a POST is not sent again: it must find a live connection first
         docker
             .post("/containers/web/start")

@@ -10,18 +10,9 @@ use wharf::container::{
     AttachOptions, CommitOptions, ContainerUpdate, LogsOptions, UploadOptions,
     WebsocketAttachOptions,
 };
-use wharf::endpoint::Environment;
 use wharf::exec::ExecOptions;
-use wharf::{ApiVersion, Container, Docker, ErrorKind};
-use wharf_tests::server::{engine, TestServer};
-
-fn client(host: &str) -> Docker {
-    Docker::builder()
-        .environment(Environment::empty().set("DOCKER_HOST", host))
-        .api_version(ApiVersion::new(1, 51))
-        .build()
-        .unwrap()
-}
+use wharf::{Container, ErrorKind};
+use wharf_tests::server::{client, engine, TestServer};
 
 type Call = Pin<Box<dyn Future<Output = wharf::Result<()>> + Send>>;
 

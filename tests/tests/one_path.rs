@@ -7,17 +7,8 @@ use std::time::Duration;
 
 use wharf::api::types::ContainerWaitCondition;
 use wharf::container::{CommitOptions, ListOptions, RemoveOptions, StopOptions};
-use wharf::endpoint::Environment;
-use wharf::{ApiVersion, Docker, ErrorKind, Filters};
-use wharf_tests::server::{engine, Recorded, Reply, TestServer};
-
-fn client(host: &str) -> Docker {
-    Docker::builder()
-        .environment(Environment::empty().set("DOCKER_HOST", host))
-        .api_version(ApiVersion::new(1, 51))
-        .build()
-        .unwrap()
-}
+use wharf::{ErrorKind, Filters};
+use wharf_tests::server::{client, engine, Recorded, Reply, TestServer};
 
 /// The daemon: the operations' own statuses and answers where a test needs
 /// them, `200 {}` otherwise.

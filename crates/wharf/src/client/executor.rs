@@ -104,13 +104,9 @@ impl Transported {
         let status = http::StatusCode::from_u16(response.status())
             .map_err(|e| Error::new(crate::ErrorKind::Protocol).with_source(e))?;
         let headers = std::mem::take(&mut response.headers);
-        // an answer decoded whole is read here, its errors wharf's own; a
-        // stream goes on as it comes
-        let body = if spec.is_some_and(|op| !op.streams) {
-            reqwest::Body::from(response.bytes().await?)
-        } else {
-            reqwest::Body::wrap_stream(response.bytes_stream().map_err(Carried::new))
-        };
+        // the body goes on as it comes, also for an answer decoded whole:
+        // a wait's head says the wait is registered, long before its body
+        let body = reqwest::Body::wrap_stream(response.bytes_stream().map_err(Carried::new));
         let mut answer = http::Response::new(body);
         *answer.status_mut() = status;
         *answer.headers_mut() = headers;
