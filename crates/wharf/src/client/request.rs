@@ -397,13 +397,9 @@ impl Request {
                 .with_request(self.method.as_str(), &path)
         })?;
         let headers = request.headers_mut();
-        headers.insert(
-            http::header::HOST,
-            HeaderValue::from_str(&transport.host_header)
-                .unwrap_or(HeaderValue::from_static("localhost")),
-        );
-        if let Ok(agent) = HeaderValue::from_str(&transport.user_agent) {
-            headers.insert(http::header::USER_AGENT, agent);
+        headers.insert(http::header::HOST, transport.host_header.clone());
+        if let Some(agent) = &transport.user_agent {
+            headers.insert(http::header::USER_AGENT, agent.clone());
         }
         for (name, value) in self.headers {
             headers.append(name, value);

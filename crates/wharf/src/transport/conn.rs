@@ -355,10 +355,16 @@ impl Pool {
         if conn.done {
             return;
         }
+        let now = Instant::now();
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        idle.retain(|(_, since)| since.elapsed() < IDLE_FOR);
+        // the oldest are first: drop those past their time
+        let expired = idle
+            .iter()
+            .take_while(|(_, since)| now.duration_since(*since) >= IDLE_FOR)
+            .count();
+        idle.drain(..expired);
         if idle.len() < MAX_IDLE {
-            idle.push((conn, Instant::now()));
+            idle.push((conn, now));
         }
     }
 }

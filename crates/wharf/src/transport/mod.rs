@@ -65,11 +65,11 @@ pub(crate) struct Transport {
     /// The connections of every request ([`conn`]).
     pub(crate) pool: Arc<Pool>,
     /// The `Host` header of those requests.
-    pub(crate) host_header: String,
+    pub(crate) host_header: http::HeaderValue,
     /// The path under which the API is served (`tcp://host:port/base`),
     /// usually empty.
     pub(crate) base_path: String,
-    pub(crate) user_agent: String,
+    pub(crate) user_agent: Option<http::HeaderValue>,
     #[cfg(unix)]
     ssh: Option<ssh::SshProxy>,
 }
@@ -144,9 +144,10 @@ impl Transport {
             http,
             origin,
             pool: Arc::new(Pool::new(dial, options.connect_timeout, cap)),
-            host_header,
+            host_header: http::HeaderValue::from_str(&host_header)
+                .unwrap_or(http::HeaderValue::from_static("localhost")),
             base_path,
-            user_agent: options.user_agent.to_owned(),
+            user_agent: http::HeaderValue::from_str(options.user_agent).ok(),
             #[cfg(unix)]
             ssh: ssh_proxy,
         })
