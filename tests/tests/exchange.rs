@@ -363,3 +363,39 @@ async fn an_idle_limit_lets_a_slow_but_moving_upload_finish() {
         .unwrap();
     assert_eq!(seen.lock().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_total_limit_covers_the_wait_for_a_connection() {
+    // a TLS endpoint that accepts TCP and never answers the handshake: the
+    // dial would take the whole connect timeout
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((conn, _)) = listener.accept().await {
+            open.push(conn);
+        }
+    });
+    let docker = Docker::builder()
+        .environment(wharf::endpoint::Environment::empty())
+        .host(format!("tcp://127.0.0.1:{port}"))
+        .tls(wharf::endpoint::Tls::new().with_verify(false))
+        .api_version(wharf::ApiVersion::new(1, 51))
+        .connect_timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let e = docker
+        .get("/info")
+        .timeout(Timeout::Total(Duration::from_millis(300)))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    held.abort();
+}

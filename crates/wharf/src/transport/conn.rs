@@ -392,7 +392,13 @@ pub(crate) async fn exchange(
     let progress = request.body().progress();
     let mut request = request;
     loop {
-        let replay = if idempotent(request.method()) {
+        let mut conn = match within(&mut timer, None, pool.checkout()).await {
+            Some(conn) => conn?,
+            None => return Err(timed_out(&timer)),
+        };
+        // a copy to send again, kept only where that may happen: a reused
+        // connection, an idempotent request, a body held in memory
+        let replay = if conn.reused && idempotent(request.method()) {
             request.body().replay().map(|body| {
                 let mut again = Request::new(body);
                 *again.method_mut() = request.method().clone();
@@ -403,8 +409,11 @@ pub(crate) async fn exchange(
         } else {
             None
         };
-        let mut conn = pool.checkout().await?;
-        match send_on(&mut conn, request, &mut timer, progress.as_deref()).await {
+        let sent = within(&mut timer, progress.as_deref(), send_on(&mut conn, request)).await;
+        let Some(sent) = sent else {
+            return Err(timed_out(&timer));
+        };
+        match sent {
             Ok(response) => {
                 let (parts, incoming) = response.into_parts();
                 let body = Body {
@@ -430,12 +439,36 @@ pub(crate) async fn exchange(
                 request = replay.expect("checked");
             }
             Err(Sent::Unsent(_, e) | Sent::Failed(e)) => return Err(failure(e)),
-            Err(Sent::TimedOut) => {
-                let limit = timer.as_ref().map_or(Duration::ZERO, |t| t.limit);
-                return Err(Failure::Timeout(limit));
-            }
         }
     }
+}
+
+/// `future`'s output, or `None` if `timer`'s limit passes first (an idle
+/// limit moved on by `progress`). Everything before the answer's head runs
+/// under it: waiting for a connection (the cap, a dial) and the exchange.
+async fn within<F: Future>(
+    timer: &mut Option<Timer>,
+    progress: Option<&AtomicBool>,
+    future: F,
+) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        let expired = timer.as_mut().is_some_and(|t| t.poll_expired(cx, progress));
+        if expired {
+            Poll::Ready(None)
+        } else {
+            Poll::Pending
+        }
+    })
+    .await
+}
+
+/// The failure of a limit that passed before the answer's head.
+fn timed_out(timer: &Option<Timer>) -> Failure {
+    Failure::Timeout(timer.as_ref().map_or(Duration::ZERO, |t| t.limit))
 }
 
 /// What became of a request that got no answer.
@@ -443,7 +476,6 @@ enum Sent {
     /// hyper gave it back: no byte of it was written.
     Unsent(Box<Request<OutBody>>, hyper::Error),
     Failed(hyper::Error),
-    TimedOut,
 }
 
 /// A failure: the request body's own error, if that is what ended it.
@@ -459,12 +491,7 @@ fn failure(e: hyper::Error) -> Failure {
 
 /// Sends `request` on `conn` and waits for the answer's head, polling the
 /// connection meanwhile.
-async fn send_on(
-    conn: &mut Conn,
-    request: Request<OutBody>,
-    timer: &mut Option<Timer>,
-    progress: Option<&AtomicBool>,
-) -> Result<Response<Incoming>, Sent> {
+async fn send_on(conn: &mut Conn, request: Request<OutBody>) -> Result<Response<Incoming>, Sent> {
     // hyper is ready for a request once the connection is idle
     let ready = std::future::poll_fn(|cx| {
         if let Poll::Ready(r) = conn.send.poll_ready(cx) {
@@ -492,11 +519,6 @@ async fn send_on(
                 continue;
             }
             break;
-        }
-        if let Some(timer) = timer.as_mut() {
-            if timer.poll_expired(cx, progress) {
-                return Poll::Ready(Err(Sent::TimedOut));
-            }
         }
         Poll::Pending
     })
