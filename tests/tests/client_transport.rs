@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use wharf::endpoint::{Environment, Source};
 use wharf::{ApiVersion, Docker, ErrorKind};
-use wharf_tests::server::{engine, TestServer};
+use wharf_tests::server::{engine, get_body, TestServer};
 
 async fn twenty_requests(server: &TestServer) -> Vec<usize> {
     let docker = Docker::builder()
@@ -14,14 +14,7 @@ async fn twenty_requests(server: &TestServer) -> Vec<usize> {
         .unwrap();
     docker.ping().await.unwrap();
     for i in 0..20 {
-        docker
-            .get(&format!("/containers/c{i}/json"))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        get_body(&docker, &format!("/containers/c{i}/json")).await;
     }
     server.requests().iter().map(|r| r.connection).collect()
 }
