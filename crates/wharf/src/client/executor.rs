@@ -74,8 +74,8 @@ impl Transported {
             Some(query) => format!("{path}?{query}"),
             None => path.to_owned(),
         };
-        let mut out = crate::client::Request::new(docker.clone(), request.method().clone(), "/")
-            .target(target);
+        let mut out =
+            crate::client::Request::new(docker, request.method().clone(), "/").target(target);
         if let Some(spec) = spec {
             out = out.template(spec.path);
             if spec.streams {
