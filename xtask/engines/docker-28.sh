@@ -100,15 +100,10 @@ fw_rules() { # fw_rules -C|-I|-D: check / insert / delete our host rules
     esac
 }
 
-up() {
-    require_root
-    if api_ping "$SOCK" && daemon_pid >/dev/null; then
-        fw_rules -I   # cheap, and repairs rules another tool may have flushed
-        log "already up: $(api_version "$SOCK")"
-        echo "DOCKER_HOST=unix://$SOCK"
-        return 0
-    fi
-
+# prepare_tree: steps 1-3 of `up` (host tools, the sid tree, docker.io in it, the CLI
+# wrapper); idempotent. docker-28-swarm.sh runs it too (`docker-28.sh tree`): both
+# engines run the same dockerd from this tree, with their own data and exec roots.
+prepare_tree() {
     # ---- 1. host tools
     ensure_pkgs debootstrap iptables curl iproute2 util-linux python3
 
@@ -169,6 +164,19 @@ exec $TREE/usr/bin/docker "\$@"
 EOF
     chmod 755 "$CLI"
 
+}
+
+up() {
+    require_root
+    if api_ping "$SOCK" && daemon_pid >/dev/null; then
+        fw_rules -I   # cheap, and repairs rules another tool may have flushed
+        log "already up: $(api_version "$SOCK")"
+        echo "DOCKER_HOST=unix://$SOCK"
+        return 0
+    fi
+
+    prepare_tree
+
     # ---- 4. host networking
     ip link show "$BRIDGE" >/dev/null 2>&1 || { log "creating bridge $BRIDGE $BRIDGE_CIDR"; ip link add "$BRIDGE" type bridge; }
     ip -4 addr show dev "$BRIDGE" | grep -q "inet ${BRIDGE_CIDR%/*}/" || ip addr add "$BRIDGE_CIDR" dev "$BRIDGE"
@@ -186,34 +194,11 @@ EOF
     rm -f "$SOCK" "$PIDFILE" "$MNTNS_FILE"
     local sock_gid
     sock_gid=$(getent group docker | cut -d: -f3 || true)
-    # Run in a new private mount namespace whose root is the tree (pivot_root).
-    # shellcheck disable=SC2016
-    local inner='
-set -e
-R=$1; shift
-mount --bind "$R" "$R"                       # pivot_root needs a mount point
-mount -t proc -o nosuid,nodev,noexec proc "$R/proc"
-mount --rbind /sys "$R/sys"                  # includes /sys/fs/cgroup
-mount --rbind /dev "$R/dev"                  # includes /dev/pts, /dev/shm
-mount -t tmpfs -o mode=755,nosuid,nodev tmpfs "$R/run"
-mkdir -p "$R/run/lock" "$R/run/wharf" "$R/.oldroot"
-mount --bind /run/wharf "$R/run/wharf"       # the API socket shows up on the host here
-for b in $BIND_PATHS; do                     # host dirs seen by dockerd at the same path
-    mkdir -p "$R$b"; mount --rbind "$b" "$R$b"
-done
-cd "$R"
-pivot_root . .oldroot
-umount -l /.oldroot
-rmdir /.oldroot 2>/dev/null || true
-mount --make-rshared /                       # rshared volume propagation works, as on a systemd host
-exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-    /usr/sbin/dockerd "$@"
-'
     log "starting dockerd (log: $LOG)"
     echo "===== $(date -Is) docker-28.sh up" >>"$LOG"
     if command -v modprobe >/dev/null; then modprobe -q overlay 2>/dev/null || true; fi
     export BIND_PATHS
-    setsid unshare --mount --propagation private -- /bin/sh -c "$inner" wharf-docker-28 "$TREE" \
+    setsid unshare --mount --propagation private -- /bin/sh -c "$DOCKERD_IN_TREE" wharf-docker-28 "$TREE" \
         --host "unix://$SOCK" \
         --group "${sock_gid:-0}" \
         --pidfile "$WHARF_RUN/docker-28.pid" \
@@ -300,6 +285,7 @@ down() {
 
 case ${1:-} in
     up) up ;;
+    tree) require_root; prepare_tree ;;
     down) shift; down "$@" ;;
     status) status ;;
     *) usage_action ;;

@@ -127,6 +127,36 @@ wait_for() {
     return 1
 }
 
+# DOCKERD_IN_TREE: `sh -c "$DOCKERD_IN_TREE" NAME TREE DOCKERD-ARGS...`, run in a new
+# private mount namespace (unshare --mount), makes TREE the root with pivot_root (not
+# chroot: with chroot, `docker exec` lands in the host's filesystem) and execs the
+# tree's dockerd. /run/wharf (the sockets) and $BIND_PATHS (exported) are the host's.
+# shellcheck disable=SC2016
+DOCKERD_IN_TREE='
+set -e
+R=$1; shift
+mount --bind "$R" "$R"                       # pivot_root needs a mount point
+mount -t proc -o nosuid,nodev,noexec proc "$R/proc"
+mount --rbind /sys "$R/sys"                  # includes /sys/fs/cgroup
+mount --rbind /dev "$R/dev"                  # includes /dev/pts, /dev/shm
+mount -t tmpfs -o mode=755,nosuid,nodev tmpfs "$R/run"
+mkdir -p "$R/run/lock" "$R/run/wharf" "$R/.oldroot"
+mount --bind /run/wharf "$R/run/wharf"       # the API socket shows up on the host here
+for b in $BIND_PATHS; do                     # host dirs seen by dockerd at the same path
+    mkdir -p "$R$b"; mount --rbind "$b" "$R$b"
+done
+cd "$R"
+pivot_root . .oldroot
+umount -l /.oldroot
+rmdir /.oldroot 2>/dev/null || true
+mount --make-rshared /                       # rshared volume propagation works, as on a systemd host
+exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+    /usr/sbin/dockerd "$@"
+
+'
+# shellcheck disable=SC2034  # read by the scripts that source this file
+readonly DOCKERD_IN_TREE
+
 usage_action() {
     echo "usage: $0 up|down|status" >&2
     exit 2

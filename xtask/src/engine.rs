@@ -15,6 +15,10 @@ const ENGINES: &[(&str, &str)] = &[
         "Docker Engine 28.5 (API 1.51), Debian sid's docker.io in a debootstrapped tree; unix:///run/wharf/docker-28.sock",
     ),
     (
+        "docker-28-swarm",
+        "Docker Engine 28.5 for the swarm tests, docker-28's tree with its own data, network namespace (10.30.0.2) and swarm; unix:///run/wharf/docker-28-swarm.sock",
+    ),
+    (
         "docker-20",
         "Docker Engine 20.10 (API 1.41), Debian bookworm's docker.io; unix:///run/wharf/docker-20.sock",
     ),
@@ -36,7 +40,7 @@ fn usage() -> String {
          `down --purge` also deletes the engine's data.\n\nengines:\n",
     );
     for (name, what) in ENGINES {
-        s.push_str(&format!("  {name:<10} {what}\n"));
+        s.push_str(&format!("  {name:<16} {what}\n"));
     }
     s
 }

@@ -141,6 +141,10 @@ pub enum ErrorKind {
     /// The client and the daemon have no API version in common, or the
     /// daemon refused the pinned version.
     VersionMismatch,
+    /// A swarm task failed or was rejected while a wait
+    /// ([`Service::wait_running`](crate::swarm::Service::wait_running)) watched
+    /// it; [`Error::message`] is the task's error.
+    TaskFailed,
 }
 
 impl ErrorKind {
@@ -162,6 +166,7 @@ impl ErrorKind {
             ErrorKind::Io => "i/o error",
             ErrorKind::Config => "configuration error",
             ErrorKind::VersionMismatch => "API version mismatch",
+            ErrorKind::TaskFailed => "swarm task failed",
         }
     }
 

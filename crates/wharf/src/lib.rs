@@ -33,7 +33,8 @@
 //!   `/_ping` unless pinned.
 //! - [`Error`]: one error type; [`Error::kind`] tells not-found from conflict from a
 //!   connection failure, [`Error::message`] carries the daemon's own words.
-//! - [`container`], [`exec`], [`events`]: the typed API. [`hijack`] is the upgraded connection
+//! - [`container`], [`exec`], [`events`], [`swarm`] (services, tasks, nodes,
+//!   secrets, configs): the typed API. [`hijack`] is the upgraded connection
 //!   behind attach and exec; [`stream`] demultiplexes stdout and stderr and decodes
 //!   newline-delimited JSON; [`progress`] reads pull, push and build progress.
 //!   `websocket` (feature `websocket`) is the websocket attach,
@@ -67,6 +68,7 @@ pub mod hijack;
 mod path;
 pub mod progress;
 pub mod stream;
+pub mod swarm;
 mod transport;
 pub mod units;
 pub mod version;

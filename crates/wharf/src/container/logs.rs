@@ -1,4 +1,9 @@
 //! `GET /containers/{id}/logs`: a container's output, past and following.
+//!
+//! The same stream serves the logs of swarm services and tasks
+//! ([`Service::logs`](crate::swarm::Service::logs),
+//! [`Task::logs`](crate::swarm::Task::logs)): [`LogsOptions`] and
+//! [`LogStream`] are theirs too.
 
 use std::fmt;
 use std::pin::Pin;
@@ -17,7 +22,8 @@ use crate::stream::demux::Demuxer;
 use crate::stream::{Copied, LogOutput, Mode, StreamError};
 use crate::{Container, Error, Timeout};
 
-/// Which logs to read ([`Container::logs`]).
+/// Which logs to read ([`Container::logs`], and the logs of swarm services and
+/// tasks).
 ///
 /// By default: stdout and stderr, everything logged so far, no following,
 /// no timestamps.
@@ -37,6 +43,7 @@ pub struct LogsOptions {
     until: Option<i64>,
     timestamps: bool,
     tail: Option<u64>,
+    details: bool,
 }
 
 impl Default for LogsOptions {
@@ -49,6 +56,7 @@ impl Default for LogsOptions {
             until: None,
             timestamps: false,
             tail: None,
+            details: false,
         }
     }
 }
@@ -141,6 +149,42 @@ impl LogsOptions {
         self.tail = Some(lines);
         self
     }
+
+    /// Prefixes each line with the details the log driver adds: for swarm
+    /// services and tasks, the task's context
+    /// (`com.docker.swarm.node.id=...,com.docker.swarm.service.id=...,com.docker.swarm.task.id=...`),
+    /// then a space. Services and tasks only: the spec's container logs
+    /// operation has no such parameter, so container logs leave it out.
+    ///
+    /// ```
+    /// let options = wharf::container::LogsOptions::new().details(true);
+    /// ```
+    pub fn details(mut self, details: bool) -> LogsOptions {
+        self.details = details;
+        self
+    }
+
+    /// The `tail` parameter of the generated log operations.
+    pub(crate) fn tail_query(&self) -> Option<String> {
+        self.tail.map(|lines| lines.to_string())
+    }
+
+    /// Whether to follow.
+    pub(crate) fn is_follow(&self) -> bool {
+        self.follow
+    }
+
+    /// `(stdout, stderr, since, timestamps, details)`, for the service and
+    /// task log operations.
+    pub(crate) fn common(&self) -> (bool, bool, Option<i64>, bool, bool) {
+        (
+            self.stdout,
+            self.stderr,
+            self.since,
+            self.timestamps,
+            self.details,
+        )
+    }
 }
 
 /// A container's logs: a [`Stream`] of [`LogOutput`] pieces, made by
@@ -184,6 +228,26 @@ pub struct LogStream {
 const WHOLE_FRAME_MAX: usize = 32 * 1024;
 
 impl LogStream {
+    /// The log in the answer of a logs operation: raw or multiplexed as the
+    /// answer's `Content-Type` says (API 1.42 and later), else as `fallback`
+    /// says (the TTY setting of the container or service).
+    pub(crate) async fn from_answer(
+        docker: &crate::Docker,
+        answer: wharf_api::ResponseValue<wharf_api::ByteStream>,
+        fallback: Mode,
+    ) -> Result<LogStream> {
+        let version = docker.api_version().await?;
+        let content_type = answer
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        let mode = Mode::from_content_type(content_type, version, fallback);
+        Ok(LogStream::new(
+            crate::stream::body(answer.into_inner()),
+            mode,
+        ))
+    }
+
     fn new(body: BoxStream<'static, Result<Bytes>>, mode: Mode) -> LogStream {
         LogStream {
             body,
@@ -350,7 +414,7 @@ impl Container {
     pub async fn logs(&self, options: LogsOptions) -> Result<LogStream> {
         let fallback = self.stream_mode_fallback().await?;
         let api = self.docker().generated().await?;
-        let tail = options.tail.map(|lines| lines.to_string());
+        let tail = options.tail_query();
         let call = api.container_logs(
             self.name()?,
             Some(options.follow),
@@ -365,15 +429,6 @@ impl Container {
         // streams, so no total limit applies, only the client's stream idle
         // timeout if it has one.
         let answer = self.docker().call_response(Timeout::Default, call).await?;
-        let version = self.docker().api_version().await?;
-        let content_type = answer
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
-        let mode = Mode::from_content_type(content_type, version, fallback);
-        Ok(LogStream::new(
-            crate::stream::body(answer.into_inner()),
-            mode,
-        ))
+        LogStream::from_answer(self.docker(), answer, fallback).await
     }
 }

@@ -1,0 +1,108 @@
+//! Service and task logs: the container log stream
+//! ([`LogStream`](crate::container::LogStream)), read from
+//! `GET /services/{id}/logs` and `GET /tasks/{id}/logs`.
+//!
+//! Each line of a service's log is one of its tasks'; with
+//! [`LogsOptions::details`](crate::container::LogsOptions::details) it starts with
+//! that task's context (`com.docker.swarm.node.id=...,com.docker.swarm.service.id=...,com.docker.swarm.task.id=...`).
+//! A followed service log ends when the service is removed.
+
+use wharf_api::types::TaskSpec;
+
+use super::{Service, Task};
+use crate::container::{LogStream, LogsOptions};
+use crate::error::Result;
+use crate::stream::Mode;
+use crate::Timeout;
+
+impl Service {
+    /// The logs of the service's tasks (`GET /services/{id}/logs`), stdout and
+    /// stderr apart, as [`Container::logs`](crate::Container::logs) gives a
+    /// container's. `until` does not apply: the operation has no such parameter.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// use wharf::container::LogsOptions;
+    ///
+    /// let mut logs = docker.service("web").logs(LogsOptions::new().details(true).follow(true)).await?;
+    /// while let Some(piece) = logs.try_next().await? {
+    ///     print!("{piece}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn logs(&self, options: LogsOptions) -> Result<LogStream> {
+        let spec = async { Ok(self.inspect().await?.spec.and_then(|s| s.task_template)) };
+        let fallback = fallback(&self.docker, spec).await?;
+        let api = self.docker.generated().await?;
+        let (stdout, stderr, since, timestamps, details) = options.common();
+        let tail = options.tail_query();
+        let call = api.service_logs(
+            self.name()?,
+            Some(details),
+            Some(options.is_follow()),
+            since,
+            Some(stderr),
+            Some(stdout),
+            tail.as_deref(),
+            Some(timestamps),
+        );
+        // A streaming operation: no total limit, the client's idle limit if any.
+        let answer = self.docker.call_response(Timeout::Default, call).await?;
+        LogStream::from_answer(&self.docker, answer, fallback).await
+    }
+}
+
+impl Task {
+    /// The task's logs (`GET /tasks/{id}/logs`), as [`Service::logs`] gives a
+    /// service's.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use wharf::container::LogsOptions;
+    ///
+    /// let logs = docker.task("x1y2z3").logs(LogsOptions::new().tail(20)).await?;
+    /// let mut out = tokio::io::stdout();
+    /// let mut err = tokio::io::stderr();
+    /// logs.copy_to(&mut out, &mut err).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn logs(&self, options: LogsOptions) -> Result<LogStream> {
+        let spec = async { Ok(self.inspect().await?.spec) };
+        let fallback = fallback(&self.docker, spec).await?;
+        let api = self.docker.generated().await?;
+        let (stdout, stderr, since, timestamps, details) = options.common();
+        let tail = options.tail_query();
+        let call = api.task_logs(
+            self.name()?,
+            Some(details),
+            Some(options.is_follow()),
+            since,
+            Some(stderr),
+            Some(stdout),
+            tail.as_deref(),
+            Some(timestamps),
+        );
+        let answer = self.docker.call_response(Timeout::Default, call).await?;
+        LogStream::from_answer(&self.docker, answer, fallback).await
+    }
+}
+
+/// Before API 1.42 the answer does not say whether the log is raw (the tasks have
+/// a TTY) or multiplexed: the task spec that `spec` reads says (read only then).
+async fn fallback(
+    docker: &crate::Docker,
+    spec: impl std::future::Future<Output = Result<Option<TaskSpec>>>,
+) -> Result<Mode> {
+    if !crate::hijack::needs_fallback(docker.api_version().await?) {
+        return Ok(Mode::Multiplexed);
+    }
+    let tty = spec
+        .await?
+        .and_then(|t| t.container_spec)
+        .and_then(|c| c.tty)
+        .unwrap_or(false);
+    Ok(Mode::from_tty(tty))
+}
