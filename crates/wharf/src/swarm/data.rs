@@ -19,9 +19,10 @@
 use std::collections::HashMap;
 
 use base64::Engine as _;
-use wharf_api::types::{self, ConfigSpec, SecretSpec};
+use wharf_api::types::{self, ConfigSpec, IdResponse, SecretSpec};
 
 use super::{version_of, Config, Configs, Secret, Secrets};
+use crate::client::ApiResult;
 use crate::container::bodiless;
 use crate::error::{Error, ErrorKind, Result};
 use crate::filters::Filters;
@@ -84,6 +85,33 @@ fn in_use_is_conflict(e: Error) -> Error {
     }
 }
 
+/// The daemon answers a secret or config create with `{"ID": ...}` (moby
+/// `api/types/swarm`, `SecretCreateResponse`, `ConfigCreateResponse`) where the spec
+/// declares `IDResponse` (`{"Id": ...}`): an answer that does not decode as the spec
+/// says is read with the daemon's spelling.
+async fn created_id(
+    call: impl std::future::Future<Output = ApiResult<IdResponse>>,
+) -> ApiResult<IdResponse> {
+    #[derive(serde::Deserialize)]
+    struct Created {
+        #[serde(rename = "ID")]
+        id: String,
+    }
+    match call.await {
+        Err(wharf_api::Error::InvalidResponsePayload(body, e)) => {
+            match serde_json::from_slice::<Created>(&body) {
+                Ok(created) => Ok(wharf_api::ResponseValue::new(
+                    IdResponse { id: created.id },
+                    reqwest::StatusCode::CREATED,
+                    reqwest::header::HeaderMap::new(),
+                )),
+                Err(_) => Err(wharf_api::Error::InvalidResponsePayload(body, e)),
+            }
+        }
+        other => other,
+    }
+}
+
 /// The collection and handle calls of secrets and configs, which differ only in
 /// their types and operations.
 macro_rules! data_object {
@@ -124,7 +152,8 @@ macro_rules! data_object {
             pub async fn create(&self, spec: &DataSpec) -> Result<$handle> {
                 let body: $spec = $to_spec(spec);
                 let api = self.docker.generated().await?;
-                let created = self.docker.call(Timeout::Default, api.$create(&body)).await?;
+                let call = created_id(api.$create(&body));
+                let created = self.docker.call(Timeout::Default, call).await?;
                 Ok($handle {
                     docker: self.docker.clone(),
                     id: created.id,
@@ -239,6 +268,30 @@ data_object!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_create_answer_reads_with_either_spelling() {
+        let daemon = serde_json::from_slice::<IdResponse>(br#"{"ID":"abc"}"#).unwrap_err();
+        let answer = created_id(async {
+            Err(wharf_api::Error::InvalidResponsePayload(
+                bytes::Bytes::from_static(br#"{"ID":"abc"}"#),
+                daemon,
+            ))
+        })
+        .await
+        .unwrap();
+        assert_eq!(answer.into_inner().id, "abc");
+        let spec = created_id(async {
+            Ok(wharf_api::ResponseValue::new(
+                IdResponse { id: "def".into() },
+                reqwest::StatusCode::CREATED,
+                Default::default(),
+            ))
+        })
+        .await
+        .unwrap();
+        assert_eq!(spec.into_inner().id, "def");
+    }
 
     #[test]
     fn data_is_sent_base64_encoded() {

@@ -142,6 +142,27 @@ impl Nodes {
 }
 
 impl Node {
+    /// The node id the operations take: the handle's, or for `self` the id of the
+    /// node this engine is (from `GET /info`, as the docker CLI resolves `self`:
+    /// `cli/command/node/cmd.go`, `Reference`); the daemon knows no node `self`.
+    async fn target(&self) -> Result<String> {
+        if self.id != "self" {
+            return Ok(self.name()?.to_owned());
+        }
+        let api = self.docker.generated().await?;
+        let info = self
+            .docker
+            .call(Timeout::Default, api.system_info())
+            .await?;
+        info.swarm
+            .and_then(|s| s.node_id)
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| {
+                crate::Error::new(crate::ErrorKind::Unavailable)
+                    .with_detail("node `self`: this engine is not part of a swarm")
+            })
+    }
+
     /// The node (`GET /nodes/{id}`): spec, description, status, manager status.
     ///
     /// ```no_run
@@ -153,7 +174,8 @@ impl Node {
     /// ```
     pub async fn inspect(&self) -> Result<types::Node> {
         let api = self.docker.generated().await?;
-        let call = api.node_inspect(self.name()?);
+        let id = self.target().await?;
+        let call = api.node_inspect(&id);
         self.docker.call(Timeout::Default, call).await
     }
 
@@ -172,8 +194,10 @@ impl Node {
         let mut spec = current.spec.unwrap_or_default();
         update.apply(&mut spec);
         let api = self.docker.generated().await?;
-        // by the id just read: `self` is not a name the update operation takes
-        let id = current.id.unwrap_or_else(|| self.id.clone());
+        let id = match current.id {
+            Some(id) => id,
+            None => self.target().await?,
+        };
         let call = bodiless(api.node_update(&id, version_of(current.version.as_ref()), &spec));
         self.docker.call(Timeout::Default, call).await
     }
@@ -189,7 +213,8 @@ impl Node {
     /// ```
     pub async fn remove(&self, force: bool) -> Result<()> {
         let api = self.docker.generated().await?;
-        let call = bodiless(api.node_delete(self.name()?, force.then_some(true)));
+        let id = self.target().await?;
+        let call = bodiless(api.node_delete(&id, force.then_some(true)));
         self.docker.call(Timeout::Default, call).await
     }
 }

@@ -114,7 +114,8 @@ impl Services {
         spec: &ServiceSpec,
         registry_auth: Option<&str>,
     ) -> Result<ServiceCreated> {
-        let body = spec.build()?;
+        let mut body = spec.build()?;
+        resolve_references(&self.docker, &mut body).await?;
         let api = self.docker.generated().await?;
         let call = api.service_create(registry_auth, &body);
         let created = self.docker.call(Timeout::Default, call).await?;
@@ -158,7 +159,8 @@ impl Service {
     /// # }
     /// ```
     pub async fn update(&self, spec: &ServiceSpec, version: u64) -> Result<Vec<String>> {
-        let body = spec.build()?;
+        let mut body = spec.build()?;
+        resolve_references(&self.docker, &mut body).await?;
         self.send_update(&body, version_index(version), None).await
     }
 
@@ -176,7 +178,8 @@ impl Service {
         change: impl FnOnce(ServiceSpec) -> ServiceSpec,
     ) -> Result<Vec<String>> {
         let current = self.inspect().await?;
-        let spec = change(ServiceSpec::from(current.spec.unwrap_or_default())).build()?;
+        let mut spec = change(ServiceSpec::from(current.spec.unwrap_or_default())).build()?;
+        resolve_references(&self.docker, &mut spec).await?;
         self.send_update(&spec, version_of(current.version.as_ref()), None)
             .await
     }
@@ -270,6 +273,57 @@ impl Service {
             .list(&filters.add("service", self.name()?))
             .await
     }
+}
+
+/// Fills in the ids of the secrets and configs the spec names without one: the
+/// daemon needs both name and id ("malformed secret reference", swarmkit
+/// `manager/controlapi/service.go`), and the docker CLI looks ids up by name
+/// the same way (`cli/command/service/parse.go`, `ParseSecrets`).
+async fn resolve_references(docker: &crate::Docker, spec: &mut types::ServiceSpec) -> Result<()> {
+    let Some(container) = spec
+        .task_template
+        .as_mut()
+        .and_then(|t| t.container_spec.as_mut())
+    else {
+        return Ok(());
+    };
+    for secret in &mut container.secrets {
+        if let (None, Some(name)) = (&secret.secret_id, &secret.secret_name) {
+            let found = docker
+                .secrets()
+                .list(&Filters::new().name(name.clone()))
+                .await?;
+            let id = found
+                .into_iter()
+                .find(|s| s.spec.as_ref().and_then(|s| s.name.as_ref()) == Some(name));
+            secret.secret_id = Some(
+                id.and_then(|s| s.id)
+                    .ok_or_else(|| not_found("secret", name))?,
+            );
+        }
+    }
+    for config in &mut container.configs {
+        if let (None, Some(name)) = (&config.config_id, &config.config_name) {
+            let found = docker
+                .configs()
+                .list(&Filters::new().name(name.clone()))
+                .await?;
+            let id = found
+                .into_iter()
+                .find(|c| c.spec.as_ref().and_then(|c| c.name.as_ref()) == Some(name));
+            config.config_id = Some(
+                id.and_then(|c| c.id)
+                    .ok_or_else(|| not_found("config", name))?,
+            );
+        }
+    }
+    Ok(())
+}
+
+fn not_found(what: &str, name: &str) -> crate::Error {
+    crate::Error::new(crate::ErrorKind::NotFound).with_detail(format!(
+        "the service names the {what} {name:?}, which the swarm does not have"
+    ))
 }
 
 /// A version index as the update operation takes it.

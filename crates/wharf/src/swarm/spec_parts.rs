@@ -309,8 +309,9 @@ pub struct FileRef {
 }
 
 impl FileRef {
-    /// The secret or config named `name`, as a file of that name. The daemon looks
-    /// the id up when the service is created.
+    /// The secret or config named `name`, as a file of that name. Unless
+    /// [`id`](FileRef::id) gives it, its id is looked up by name when the service
+    /// is created or updated (the daemon needs both).
     ///
     /// ```
     /// let file = wharf::swarm::FileRef::new("nginx.conf");
@@ -326,7 +327,7 @@ impl FileRef {
         }
     }
 
-    /// The object's id, when known (the CLI sends both; the daemon needs the id).
+    /// The object's id, when known (saves the look-up).
     ///
     /// ```
     /// let file = wharf::swarm::FileRef::new("nginx.conf").id("4zx...");

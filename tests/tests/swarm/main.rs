@@ -1,0 +1,175 @@
+//! Swarm tests against a live single-node swarm: the docker-28-swarm engine.
+//!
+//! They make the engine a swarm manager (and the last test leaves the swarm again), so
+//! they run only where `WHARF_TEST_ENGINE=docker-28-swarm` (or `DOCKER_HOST` is that
+//! engine's socket); elsewhere each prints why once and passes as skipped:
+//!
+//! ```sh
+//! cargo xtask engine up docker-28-swarm
+//! DOCKER_HOST=unix:///run/wharf/docker-28-swarm.sock WHARF_TEST_ENGINE=docker-28-swarm \
+//!     cargo test -p wharf-tests --test swarm -- --test-threads=1
+//! ```
+//!
+//! Tests that only need a swarm share it (a read lock on [`SWARM`]); those that change
+//! the node or the swarm itself (drain, init/leave) hold it alone.
+mod data;
+mod logs;
+mod services;
+mod teardown;
+
+use std::io::Write;
+use std::sync::Once;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::{Mutex, RwLock, RwLockReadGuard};
+use wharf::swarm::{InitOptions, ServiceSpec};
+use wharf::{Docker, Filters};
+use wharf_tests::engine::{engine, test_image, Engine, Scope, SCOPE_LABEL};
+
+/// The engine the swarm tests run against.
+pub const SWARM_ENGINE: &str = "docker-28-swarm";
+/// Its address in its network namespace (xtask/engines/docker-28-swarm.sh): the
+/// swarm's advertise address, where ports published in host mode answer.
+pub const SWARM_ADDR: &str = "10.30.0.2";
+
+/// Shared by the tests that need a swarm, held alone by those that change it.
+pub static SWARM: RwLock<()> = RwLock::const_new(());
+static INIT: Mutex<()> = Mutex::const_new(());
+
+/// The swarm engine, or `None` (after one line saying why) on any other engine.
+pub async fn swarm_engine() -> Option<Engine> {
+    static NOTICE: Once = Once::new();
+    let named = std::env::var("WHARF_TEST_ENGINE").unwrap_or_default();
+    let host = std::env::var("DOCKER_HOST").unwrap_or_default();
+    if named != SWARM_ENGINE && !host.ends_with(&format!("/{SWARM_ENGINE}.sock")) {
+        let why = if named == "podman" {
+            "Podman has no swarm mode (its compat API answers the swarm endpoints with errors)"
+                .to_owned()
+        } else {
+            format!(
+                "the swarm tests make the engine a swarm manager, so they run only against \
+                 {SWARM_ENGINE} (WHARF_TEST_ENGINE={SWARM_ENGINE}), not {:?}",
+                if named.is_empty() { &host } else { &named }
+            )
+        };
+        NOTICE.call_once(|| {
+            let _ = writeln!(std::io::stderr(), "skipping swarm tests: {why}");
+        });
+        return None;
+    }
+    engine().await
+}
+
+/// The local node's swarm state (`inactive`, `active`, `locked`, ...).
+pub async fn node_state(docker: &Docker) -> String {
+    let info: Value = docker
+        .get("/info")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    info["Swarm"]["LocalNodeState"]
+        .as_str()
+        .unwrap_or("?")
+        .to_owned()
+}
+
+/// A shared hold on the swarm, made a manager first if it is not in one yet.
+pub async fn shared_swarm(engine: &Engine) -> RwLockReadGuard<'static, ()> {
+    let guard = SWARM.read().await;
+    let _init = INIT.lock().await;
+    if node_state(&engine.docker).await == "inactive" {
+        engine
+            .docker
+            .swarm()
+            .init(&InitOptions::new().advertise_addr(SWARM_ADDR))
+            .await
+            .unwrap_or_else(|e| panic!("{engine}: swarm init: {e}"));
+    }
+    guard
+}
+
+/// The id of the test image on the engine: services name it by id, so that the
+/// tasks start from the local image without asking a registry.
+pub async fn image_id(engine: &Engine) -> String {
+    let image = test_image(engine).await;
+    let info: Value = engine
+        .docker
+        .get(&format!("/images/{image}/json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    info["Id"].as_str().expect("image id").to_owned()
+}
+
+/// A [`Scope`] that also removes its services, then its secrets and configs.
+pub struct SwarmScope {
+    pub scope: Scope,
+    docker: Docker,
+}
+
+impl SwarmScope {
+    pub fn new(engine: &Engine, test: &str) -> SwarmScope {
+        SwarmScope {
+            scope: Scope::new(engine, test),
+            docker: engine.docker.clone(),
+        }
+    }
+
+    /// A service spec of the test image running `script` with `sh -c`, named and
+    /// labeled for this scope, stopping fast.
+    pub fn service(&self, image_id: &str, what: &str, script: &str) -> ServiceSpec {
+        let mut spec = ServiceSpec::new(image_id)
+            .name(self.scope.name(what))
+            .command(["sh", "-c", script])
+            .stop_grace_period(Duration::from_secs(1));
+        for (k, v) in self.scope.labels() {
+            spec = spec.label(k.clone(), v.clone()).container_label(k, v);
+        }
+        spec
+    }
+
+    /// The label filter of this scope's objects.
+    pub fn filters(&self) -> Filters {
+        let label = &self.scope.labels()[SCOPE_LABEL];
+        Filters::new().label(format!("{SCOPE_LABEL}={label}"))
+    }
+}
+
+impl Drop for SwarmScope {
+    /// Removes the scope's services, secrets and configs on a thread of its own (the
+    /// test's runtime may be the one blocked here); then the scope drops its
+    /// containers.
+    fn drop(&mut self) {
+        let docker = self.docker.clone();
+        let filters = self.filters();
+        let cleanup = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let clean = async {
+                    let options = wharf::swarm::ServiceListOptions::new().filters(filters.clone());
+                    for s in docker.services().list(&options).await.unwrap_or_default() {
+                        let _ = docker.service(s.id.unwrap_or_default()).remove().await;
+                    }
+                    for s in docker.secrets().list(&filters).await.unwrap_or_default() {
+                        let _ = docker.secret(s.id.unwrap_or_default()).remove().await;
+                    }
+                    for c in docker.configs().list(&filters).await.unwrap_or_default() {
+                        let _ = docker.config(c.id.unwrap_or_default()).remove().await;
+                    }
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(60), clean).await;
+            });
+        });
+        let _ = cleanup.join();
+    }
+}
