@@ -11,8 +11,9 @@ use std::task::{ready, Context, Poll};
 
 use bytes::Bytes;
 use futures_core::Stream;
+use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
-use futures_util::StreamExt;
+use futures_util::{FutureExt as _, StreamExt};
 use tokio::io::AsyncWrite;
 
 use crate::copy::Sinks;
@@ -222,6 +223,9 @@ pub struct LogStream {
     /// The body failed: what the demuxer holds comes out first, then this.
     failed: Option<Error>,
     done: bool,
+    /// Ends the stream when ready, for follows the daemon never ends itself
+    /// (a removed service's).
+    end: Option<BoxFuture<'static, ()>>,
 }
 
 /// A frame's payload up to this long comes out in one piece.
@@ -255,6 +259,7 @@ impl LogStream {
             mode,
             failed: None,
             done: false,
+            end: None,
         }
     }
 
@@ -330,10 +335,23 @@ impl LogStream {
 
     /// The next piece: from the demuxer, reading more of the body as it
     /// needs.
+    /// Ends the stream, after what it has already received, once `end` is
+    /// ready.
+    pub(crate) fn end_when(mut self, end: BoxFuture<'static, ()>) -> LogStream {
+        self.end = Some(end);
+        self
+    }
+
     fn poll_piece(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<LogOutput>>> {
         loop {
             if self.done {
                 return Poll::Ready(None);
+            }
+            if let Some(end) = &mut self.end {
+                if end.poll_unpin(cx).is_ready() {
+                    self.end = None;
+                    self.demuxer.finish();
+                }
             }
             match self.demuxer.next() {
                 Some(Ok(piece)) => return Poll::Ready(Some(Ok(piece))),

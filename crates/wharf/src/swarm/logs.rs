@@ -1,11 +1,14 @@
 //! Service and task logs: the container log stream
-//! ([`LogStream`](crate::container::LogStream)), read from
+//! ([`LogStream`]), read from
 //! `GET /services/{id}/logs` and `GET /tasks/{id}/logs`.
 //!
 //! Each line of a service's log is one of its tasks'; with
 //! [`LogsOptions::details`](crate::container::LogsOptions::details) it starts with
 //! that task's context (`com.docker.swarm.node.id=...,com.docker.swarm.service.id=...,com.docker.swarm.task.id=...`).
-//! A followed service log ends when the service is removed.
+//! A followed service log ends when the service is removed: the daemon keeps such a
+//! follow open (seen with 28.5: swarmkit's log subscription waits for tasks that
+//! will never come), so wharf checks, every [`GONE_POLL`], whether the service
+//! is still there, and ends the stream once it is not.
 
 use wharf_api::types::TaskSpec;
 
@@ -15,10 +18,14 @@ use crate::error::Result;
 use crate::stream::Mode;
 use crate::Timeout;
 
+/// How often a followed service log checks that its service is still there.
+pub const GONE_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl Service {
     /// The logs of the service's tasks (`GET /services/{id}/logs`), stdout and
     /// stderr apart, as [`Container::logs`](crate::Container::logs) gives a
     /// container's. `until` does not apply: the operation has no such parameter.
+    /// A follow ends once the service is removed (see the [module docs](self)).
     ///
     /// ```no_run
     /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
@@ -50,7 +57,21 @@ impl Service {
         );
         // A streaming operation: no total limit, the client's idle limit if any.
         let answer = self.docker.call_response(Timeout::Default, call).await?;
-        LogStream::from_answer(&self.docker, answer, fallback).await
+        let stream = LogStream::from_answer(&self.docker, answer, fallback).await?;
+        if !options.is_follow() {
+            return Ok(stream);
+        }
+        // by id: another service may take the name once this one is gone
+        let id = self.inspect().await?.id.unwrap_or_else(|| self.id.clone());
+        let service = self.docker.service(id);
+        Ok(stream.end_when(Box::pin(async move {
+            loop {
+                tokio::time::sleep(GONE_POLL).await;
+                if matches!(service.inspect().await, Err(e) if e.is_not_found()) {
+                    return;
+                }
+            }
+        })))
     }
 }
 

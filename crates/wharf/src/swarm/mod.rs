@@ -51,7 +51,7 @@ use crate::Docker;
 
 mod cluster;
 mod data;
-mod logs;
+pub mod logs;
 mod nodes;
 mod services;
 mod spec;
