@@ -19,6 +19,10 @@ const ENGINES: &[(&str, &str)] = &[
         "Docker Engine 28.5 for the swarm tests, docker-28's tree with its own data, network namespace (10.30.0.2) and swarm; unix:///run/wharf/docker-28-swarm.sock",
     ),
     (
+        "docker-20-swarm",
+        "Docker Engine 20.10 for the swarm tests, with its own data, network namespace (10.31.0.2) and swarm; unix:///run/wharf/docker-20-swarm.sock",
+    ),
+    (
         "docker-20",
         "Docker Engine 20.10 (API 1.41), Debian bookworm's docker.io; unix:///run/wharf/docker-20.sock",
     ),

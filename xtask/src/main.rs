@@ -3,7 +3,7 @@
 //! - `regen [--api-version X.Y] [--check] [-v]`: turn the vendored Engine API spec into the
 //!   `wharf-api` crate in `generated/`.
 //! - `engine up|down|status NAME`: start, stop or query a test engine
-//!   (`docker-28`, `docker-28-swarm`, `docker-20`, `podman`, `registry`).
+//!   (`docker-28`, `docker-28-swarm`, `docker-20`, `docker-20-swarm`, `podman`, `registry`).
 //! - `bench logs`: end-to-end logs against a real engine, wharf against `docker logs`.
 mod bench;
 mod engine;
@@ -16,7 +16,7 @@ usage: cargo xtask <task>
 
 tasks:
   regen [--api-version X.Y] [--check] [-v]   regenerate generated/ from openapi/vX.Y.yaml
-  engine up|down|status NAME                  manage a test engine: docker-28, docker-28-swarm, docker-20, podman, registry
+  engine up|down|status NAME                  manage a test engine: docker-28, docker-28-swarm, docker-20, docker-20-swarm, podman, registry
   bench logs [--lines-mib N] [--tty-mib N]    wharf's logs against `docker logs` on a real engine
 ";
 

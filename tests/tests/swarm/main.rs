@@ -1,8 +1,9 @@
 //! Swarm tests against a live single-node swarm: the docker-28-swarm engine.
 //!
 //! They make the engine a swarm manager (and the last test leaves the swarm again), so
-//! they run only where `WHARF_TEST_ENGINE=docker-28-swarm` (or `DOCKER_HOST` is that
-//! engine's socket); elsewhere each prints why once and passes as skipped:
+//! they run only where `WHARF_TEST_ENGINE` is `docker-28-swarm` or `docker-20-swarm` (or
+//! `DOCKER_HOST` is one of their sockets); elsewhere each prints why once and passes as
+//! skipped:
 //!
 //! ```sh
 //! cargo xtask engine up docker-28-swarm
@@ -27,11 +28,28 @@ use wharf::swarm::{InitOptions, ServiceSpec};
 use wharf::{Docker, Filters};
 use wharf_tests::engine::{engine, test_image, Engine, Scope, SCOPE_LABEL};
 
-/// The engine the swarm tests run against.
-pub const SWARM_ENGINE: &str = "docker-28-swarm";
-/// Its address in its network namespace (xtask/engines/docker-28-swarm.sh): the
-/// swarm's advertise address, where ports published in host mode answer.
-pub const SWARM_ADDR: &str = "10.30.0.2";
+/// The engines the swarm tests run against, with their addresses in their network
+/// namespaces (xtask/engines/swarm-engine.sh): the swarm's advertise address, where
+/// ports published in host mode answer.
+const SWARM_ENGINES: &[(&str, &str)] = &[
+    ("docker-28-swarm", "10.30.0.2"),
+    ("docker-20-swarm", "10.31.0.2"),
+];
+
+/// The swarm engine named by the environment, and its address.
+fn named_engine() -> Option<(&'static str, &'static str)> {
+    let named = std::env::var("WHARF_TEST_ENGINE").unwrap_or_default();
+    let host = std::env::var("DOCKER_HOST").unwrap_or_default();
+    SWARM_ENGINES
+        .iter()
+        .copied()
+        .find(|(name, _)| named == *name || host.ends_with(&format!("/{name}.sock")))
+}
+
+/// The swarm's advertise address on the engine under test.
+pub fn swarm_addr() -> &'static str {
+    named_engine().map_or("127.0.0.1", |(_, addr)| addr)
+}
 
 /// Shared by the tests that need a swarm, held alone by those that change it.
 pub static SWARM: RwLock<()> = RwLock::const_new(());
@@ -42,14 +60,14 @@ pub async fn swarm_engine() -> Option<Engine> {
     static NOTICE: Once = Once::new();
     let named = std::env::var("WHARF_TEST_ENGINE").unwrap_or_default();
     let host = std::env::var("DOCKER_HOST").unwrap_or_default();
-    if named != SWARM_ENGINE && !host.ends_with(&format!("/{SWARM_ENGINE}.sock")) {
+    if named_engine().is_none() {
         let why = if named == "podman" {
             "Podman has no swarm mode (its compat API answers the swarm endpoints with errors)"
                 .to_owned()
         } else {
             format!(
                 "the swarm tests make the engine a swarm manager, so they run only against \
-                 {SWARM_ENGINE} (WHARF_TEST_ENGINE={SWARM_ENGINE}), not {:?}",
+                 docker-28-swarm or docker-20-swarm (WHARF_TEST_ENGINE), not {:?}",
                 if named.is_empty() { &host } else { &named }
             )
         };
@@ -85,7 +103,7 @@ pub async fn shared_swarm(engine: &Engine) -> RwLockReadGuard<'static, ()> {
         engine
             .docker
             .swarm()
-            .init(&InitOptions::new().advertise_addr(SWARM_ADDR))
+            .init(&InitOptions::new().advertise_addr(swarm_addr()))
             .await
             .unwrap_or_else(|e| panic!("{engine}: swarm init: {e}"));
     }

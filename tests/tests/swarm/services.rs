@@ -8,7 +8,7 @@ use wharf::api::types::{Task, TaskState};
 use wharf::swarm::{Availability, NodeUpdate, PublishedPort, ServiceListOptions, UpdateConfig};
 use wharf::{ErrorKind, Filters};
 
-use crate::{image_id, shared_swarm, swarm_engine, SwarmScope, SWARM, SWARM_ADDR};
+use crate::{image_id, shared_swarm, swarm_addr, swarm_engine, SwarmScope, SWARM};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -197,13 +197,13 @@ async fn a_port_published_in_host_mode_answers_on_the_node() {
     let node = engine.docker.node("self").inspect().await.unwrap();
     assert_eq!(
         node.status.and_then(|s| s.addr).as_deref(),
-        Some(SWARM_ADDR)
+        Some(swarm_addr())
     );
     let body = tokio::task::spawn_blocking(move || {
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         loop {
             let got = (|| -> std::io::Result<String> {
-                let mut c = std::net::TcpStream::connect((SWARM_ADDR, port))?;
+                let mut c = std::net::TcpStream::connect((swarm_addr(), port))?;
                 c.set_read_timeout(Some(Duration::from_secs(5)))?;
                 c.write_all(b"GET /index.html HTTP/1.0\r\n\r\n")?;
                 let mut answer = String::new();

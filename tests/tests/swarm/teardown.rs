@@ -6,7 +6,7 @@
 use wharf::swarm::{InitOptions, JoinOptions, Role, SwarmUpdate};
 use wharf::{ErrorKind, Filters};
 
-use crate::{node_state, swarm_engine, SWARM, SWARM_ADDR};
+use crate::{node_state, swarm_addr, swarm_engine, SWARM};
 
 #[tokio::test]
 async fn init_update_unlock_and_leave() {
@@ -28,7 +28,7 @@ async fn init_update_unlock_and_leave() {
 
     let options = InitOptions::new()
         .listen_addr("0.0.0.0:2377")
-        .advertise_addr(SWARM_ADDR)
+        .advertise_addr(swarm_addr())
         .default_addr_pool("10.40.0.0/16")
         .subnet_size(26)
         .data_path_port(4790)
@@ -58,7 +58,7 @@ async fn init_update_unlock_and_leave() {
     assert_eq!(nodes[0].id.as_deref(), Some(node_id.as_str()));
     let me = engine.docker.node("self").inspect().await.unwrap();
     assert_eq!(me.spec.unwrap().role, Some(Role::Manager));
-    assert_eq!(me.status.unwrap().addr.as_deref(), Some(SWARM_ADDR));
+    assert_eq!(me.status.unwrap().addr.as_deref(), Some(swarm_addr()));
 
     // Tokens and the unlock key, each rotated alone.
     let tokens = swarm.join_tokens().await.unwrap();

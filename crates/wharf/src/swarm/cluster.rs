@@ -23,15 +23,28 @@ use crate::Timeout;
 ///     .data_path_port(4789)
 ///     .autolock(true);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 #[must_use]
 pub struct InitOptions {
     request: SwarmInitRequest,
 }
 
+impl Default for InitOptions {
+    fn default() -> InitOptions {
+        InitOptions {
+            request: SwarmInitRequest {
+                // The CLI's default, always sent: Docker 20.10 refuses an init
+                // without one ("invalid ListenAddr \"\": invalid empty address").
+                listen_addr: Some("0.0.0.0:2377".to_owned()),
+                ..SwarmInitRequest::default()
+            },
+        }
+    }
+}
+
 impl InitOptions {
-    /// The daemon's defaults: listen on `0.0.0.0:2377`, advertise the address of the
-    /// interface with the default route.
+    /// The docker CLI's defaults: listen on `0.0.0.0:2377`, advertise the address of
+    /// the interface with the default route.
     ///
     /// ```
     /// let options = wharf::swarm::InitOptions::new();
