@@ -342,22 +342,31 @@ impl Drop for Scope {
     /// images. Runs on a thread of its own with a client of its own: the test's runtime may
     /// be the one blocked in this drop.
     fn drop(&mut self) {
-        let endpoint = self.endpoint.clone();
         let filter = self.filter();
-        let cleanup = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async {
-                let Ok(docker) = Docker::builder().endpoint(endpoint).build() else {
-                    return;
-                };
-                let _ =
-                    tokio::time::timeout(Duration::from_secs(60), Scope::clean(&docker, &filter))
-                        .await;
-            });
+        cleanup_on_own_thread(self.endpoint.clone(), move |docker| async move {
+            Scope::clean(&docker, &filter).await
         });
-        let _ = cleanup.join();
     }
+}
+
+/// Runs `clean` with a client of its own for `endpoint`, on a thread and runtime of its
+/// own (a drop's: the test's runtime may be the one blocked in it), for 60 s at most.
+pub fn cleanup_on_own_thread<F, Fut>(endpoint: Endpoint, clean: F)
+where
+    F: FnOnce(Docker) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let cleanup = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let Ok(docker) = Docker::builder().endpoint(endpoint).build() else {
+                return;
+            };
+            let _ = tokio::time::timeout(Duration::from_secs(60), clean(docker)).await;
+        });
+    });
+    let _ = cleanup.join();
 }

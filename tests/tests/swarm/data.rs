@@ -6,15 +6,19 @@ use std::time::Duration;
 use wharf::swarm::{container_id, DataSpec, FileRef};
 use wharf::ErrorKind;
 
-use crate::{image_id, shared_swarm, swarm_engine, SwarmScope};
+use crate::{create, setup, Setup};
 
 #[tokio::test]
 async fn secrets_and_configs_reach_the_task_with_their_modes() {
-    let Some(engine) = swarm_engine().await else {
+    let Some(Setup {
+        engine,
+        scope,
+        image,
+        ..
+    }) = setup("swarm-data").await
+    else {
         return;
     };
-    let _swarm = shared_swarm(&engine).await;
-    let scope = SwarmScope::new(&engine, "swarm-data");
     let labels = scope.scope.labels();
     let secret_name = scope.scope.name("secret");
     let config_name = scope.scope.name("config");
@@ -96,7 +100,6 @@ async fn secrets_and_configs_reach_the_task_with_their_modes() {
     );
 
     // Mounted by name (ids looked up) at their targets, with their modes.
-    let image = image_id(&engine).await;
     let spec = scope
         .service(&image, "svc", "sleep 3600")
         .secret(
@@ -110,13 +113,7 @@ async fn secrets_and_configs_reach_the_task_with_their_modes() {
                 .mode(0o440)
                 .uid("7"),
         );
-    let service = engine
-        .docker
-        .services()
-        .create(&spec)
-        .await
-        .unwrap()
-        .service;
+    let service = create(&engine, &spec).await;
     let tasks = service.wait_running(Duration::from_secs(60)).await.unwrap();
     let container = engine
         .docker

@@ -8,16 +8,19 @@ use futures_util::TryStreamExt;
 use wharf::container::LogsOptions;
 use wharf::stream::LogOutput;
 
-use crate::{image_id, shared_swarm, swarm_engine, SwarmScope};
+use crate::{create, setup, Setup};
 
 #[tokio::test]
 async fn service_logs_carry_each_task_and_follow_ends_with_the_service() {
-    let Some(engine) = swarm_engine().await else {
+    let Some(Setup {
+        engine,
+        scope,
+        image,
+        ..
+    }) = setup("swarm-logs").await
+    else {
         return;
     };
-    let _swarm = shared_swarm(&engine).await;
-    let scope = SwarmScope::new(&engine, "swarm-logs");
-    let image = image_id(&engine).await;
     let spec = scope
         .service(
             &image,
@@ -26,13 +29,7 @@ async fn service_logs_carry_each_task_and_follow_ends_with_the_service() {
         )
         .env("SLOT", "{{.Task.Slot}}")
         .replicas(2);
-    let service = engine
-        .docker
-        .services()
-        .create(&spec)
-        .await
-        .unwrap()
-        .service;
+    let service = create(&engine, &spec).await;
     let tasks = service.wait_running(Duration::from_secs(60)).await.unwrap();
     let task_ids: BTreeSet<String> = tasks.iter().filter_map(|t| t.id.clone()).collect();
 

@@ -26,7 +26,7 @@ use serde_json::Value;
 use tokio::sync::{Mutex, RwLock, RwLockReadGuard};
 use wharf::swarm::{InitOptions, ServiceSpec};
 use wharf::{Docker, Filters};
-use wharf_tests::engine::{engine, test_image, Engine, Scope, SCOPE_LABEL};
+use wharf_tests::engine::{cleanup_on_own_thread, engine, test_image, Engine, Scope, SCOPE_LABEL};
 
 /// The engines the swarm tests run against, with their addresses in their network
 /// namespaces (xtask/engines/swarm-engine.sh): the swarm's advertise address, where
@@ -62,7 +62,7 @@ pub async fn swarm_engine() -> Option<Engine> {
     let host = std::env::var("DOCKER_HOST").unwrap_or_default();
     if named_engine().is_none() {
         let why = if named == "podman" {
-            "Podman has no swarm mode (its compat API answers the swarm endpoints with errors)"
+            "Podman has no swarm mode (its compat API answers 404 to /swarm, /services, /nodes)"
                 .to_owned()
         } else {
             format!(
@@ -81,14 +81,7 @@ pub async fn swarm_engine() -> Option<Engine> {
 
 /// The local node's swarm state (`inactive`, `active`, `locked`, ...).
 pub async fn node_state(docker: &Docker) -> String {
-    let info: Value = docker
-        .get("/info")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info = get_json(docker, "/info").await;
     info["Swarm"]["LocalNodeState"]
         .as_str()
         .unwrap_or("?")
@@ -114,15 +107,7 @@ pub async fn shared_swarm(engine: &Engine) -> RwLockReadGuard<'static, ()> {
 /// tasks start from the local image without asking a registry.
 pub async fn image_id(engine: &Engine) -> String {
     let image = test_image(engine).await;
-    let info: Value = engine
-        .docker
-        .get(&format!("/images/{image}/json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info = get_json(&engine.docker, &format!("/images/{image}/json")).await;
     info["Id"].as_str().expect("image id").to_owned()
 }
 
@@ -161,33 +146,54 @@ impl SwarmScope {
 }
 
 impl Drop for SwarmScope {
-    /// Removes the scope's services, secrets and configs on a thread of its own (the
-    /// test's runtime may be the one blocked here); then the scope drops its
-    /// containers.
+    /// Removes the scope's services, then its secrets and configs (which services
+    /// use); then the scope drops its containers.
     fn drop(&mut self) {
-        let docker = self.docker.clone();
         let filters = self.filters();
-        let cleanup = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async {
-                let clean = async {
-                    let options = wharf::swarm::ServiceListOptions::new().filters(filters.clone());
-                    for s in docker.services().list(&options).await.unwrap_or_default() {
-                        let _ = docker.service(s.id.unwrap_or_default()).remove().await;
-                    }
-                    for s in docker.secrets().list(&filters).await.unwrap_or_default() {
-                        let _ = docker.secret(s.id.unwrap_or_default()).remove().await;
-                    }
-                    for c in docker.configs().list(&filters).await.unwrap_or_default() {
-                        let _ = docker.config(c.id.unwrap_or_default()).remove().await;
-                    }
-                };
-                let _ = tokio::time::timeout(Duration::from_secs(60), clean).await;
-            });
+        cleanup_on_own_thread(self.docker.endpoint().clone(), move |docker| async move {
+            let options = wharf::swarm::ServiceListOptions::new().filters(filters.clone());
+            for s in docker.services().list(&options).await.unwrap_or_default() {
+                let _ = docker.service(s.id.unwrap_or_default()).remove().await;
+            }
+            for s in docker.secrets().list(&filters).await.unwrap_or_default() {
+                let _ = docker.secret(s.id.unwrap_or_default()).remove().await;
+            }
+            for c in docker.configs().list(&filters).await.unwrap_or_default() {
+                let _ = docker.config(c.id.unwrap_or_default()).remove().await;
+            }
         });
-        let _ = cleanup.join();
     }
+}
+
+/// What most swarm tests start with: the engine, a shared hold on its swarm, a scope,
+/// the test image's id.
+pub struct Setup {
+    pub engine: Engine,
+    pub scope: SwarmScope,
+    pub image: String,
+    _swarm: RwLockReadGuard<'static, ()>,
+}
+
+/// The [`Setup`] of the test `test`, or `None` on an engine without swarm tests.
+pub async fn setup(test: &str) -> Option<Setup> {
+    let engine = swarm_engine().await?;
+    let swarm = shared_swarm(&engine).await;
+    Some(Setup {
+        scope: SwarmScope::new(&engine, test),
+        image: image_id(&engine).await,
+        engine,
+        _swarm: swarm,
+    })
+}
+
+/// Creates a service of `spec`.
+pub async fn create(engine: &Engine, spec: &ServiceSpec) -> wharf::swarm::Service {
+    let created = engine.docker.services().create(spec).await;
+    created.unwrap_or_else(|e| panic!("{engine}: {e}")).service
+}
+
+/// `GET path` as JSON.
+async fn get_json(docker: &Docker, path: &str) -> Value {
+    let answer = docker.get(path).send().await.unwrap();
+    answer.json().await.unwrap()
 }

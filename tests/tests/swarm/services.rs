@@ -8,7 +8,7 @@ use wharf::api::types::{Task, TaskState};
 use wharf::swarm::{Availability, NodeUpdate, PublishedPort, ServiceListOptions, UpdateConfig};
 use wharf::{ErrorKind, Filters};
 
-use crate::{image_id, shared_swarm, swarm_addr, swarm_engine, SwarmScope, SWARM};
+use crate::{create, image_id, setup, swarm_addr, swarm_engine, Setup, SwarmScope, SWARM};
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -20,14 +20,26 @@ fn env_of(task: &Task) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The tasks wanted running that run.
+fn running(all: &[Task]) -> Vec<&Task> {
+    let state = |t: &Task| t.status.as_ref().and_then(|s| s.state.clone());
+    all.iter()
+        .filter(|t| t.desired_state == Some(TaskState::Running))
+        .filter(|t| state(t) == Some(TaskState::Running))
+        .collect()
+}
+
 #[tokio::test]
 async fn replicas_scale_update_and_rollback() {
-    let Some(engine) = swarm_engine().await else {
+    let Some(Setup {
+        engine,
+        scope,
+        image,
+        ..
+    }) = setup("swarm-replicas").await
+    else {
         return;
     };
-    let _swarm = shared_swarm(&engine).await;
-    let scope = SwarmScope::new(&engine, "swarm-replicas");
-    let image = image_id(&engine).await;
     let quick = UpdateConfig::new()
         .parallelism(0)
         .monitor(Duration::from_millis(500));
@@ -37,8 +49,7 @@ async fn replicas_scale_update_and_rollback() {
         .env("GENERATION", "one")
         .update_config(quick.clone())
         .rollback_config(quick);
-    let created = engine.docker.services().create(&spec).await.unwrap();
-    let service = created.service;
+    let service = create(&engine, &spec).await;
 
     let tasks = service.wait_running(WAIT).await.unwrap();
     assert_eq!(tasks.len(), 2, "{engine}");
@@ -77,13 +88,7 @@ async fn replicas_scale_update_and_rollback() {
         .unwrap();
     let rolled = service
         .wait_for(WAIT, |all| {
-            let running: Vec<&Task> = all
-                .iter()
-                .filter(|t| t.desired_state == Some(TaskState::Running))
-                .filter(|t| {
-                    t.status.as_ref().and_then(|s| s.state.as_ref()) == Some(&TaskState::Running)
-                })
-                .collect();
+            let running = running(all);
             let new = running
                 .iter()
                 .all(|t| env_of(t).contains(&"GENERATION=two".to_owned()));
@@ -105,13 +110,7 @@ async fn replicas_scale_update_and_rollback() {
     service.rollback().await.unwrap();
     service
         .wait_for(WAIT, |all| {
-            let running: Vec<&Task> = all
-                .iter()
-                .filter(|t| t.desired_state == Some(TaskState::Running))
-                .filter(|t| {
-                    t.status.as_ref().and_then(|s| s.state.as_ref()) == Some(&TaskState::Running)
-                })
-                .collect();
+            let running = running(all);
             (running.len() == 3
                 && running
                     .iter()
@@ -131,23 +130,20 @@ async fn replicas_scale_update_and_rollback() {
 
 #[tokio::test]
 async fn a_failing_task_ends_the_wait_with_its_error() {
-    let Some(engine) = swarm_engine().await else {
+    let Some(Setup {
+        engine,
+        scope,
+        image,
+        ..
+    }) = setup("swarm-failing").await
+    else {
         return;
     };
-    let _swarm = shared_swarm(&engine).await;
-    let scope = SwarmScope::new(&engine, "swarm-failing");
-    let image = image_id(&engine).await;
     // a command that is not there: the container never starts
     let spec = scope
         .service(&image, "svc", "unused")
         .command(["/no/such/program"]);
-    let service = engine
-        .docker
-        .services()
-        .create(&spec)
-        .await
-        .unwrap()
-        .service;
+    let service = create(&engine, &spec).await;
     let e = service.wait_running(WAIT).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::TaskFailed, "{e}");
     assert!(
@@ -157,24 +153,21 @@ async fn a_failing_task_ends_the_wait_with_its_error() {
 
     // A global service runs one task on the one node.
     let global = scope.service(&image, "global", "sleep 3600").global();
-    let global = engine
-        .docker
-        .services()
-        .create(&global)
-        .await
-        .unwrap()
-        .service;
+    let global = create(&engine, &global).await;
     assert_eq!(global.wait_running(WAIT).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn a_port_published_in_host_mode_answers_on_the_node() {
-    let Some(engine) = swarm_engine().await else {
+    let Some(Setup {
+        engine,
+        scope,
+        image,
+        ..
+    }) = setup("swarm-port").await
+    else {
         return;
     };
-    let _swarm = shared_swarm(&engine).await;
-    let scope = SwarmScope::new(&engine, "swarm-port");
-    let image = image_id(&engine).await;
     let port = 20000 + (std::process::id() % 10000) as u16;
     let spec = scope
         .service(
@@ -185,13 +178,7 @@ async fn a_port_published_in_host_mode_answers_on_the_node() {
         // no IPVS on this kernel: no routing mesh, no virtual IP
         .publish(PublishedPort::tcp(8080).published(port).host_mode())
         .dns_round_robin();
-    let service = engine
-        .docker
-        .services()
-        .create(&spec)
-        .await
-        .unwrap()
-        .service;
+    let service = create(&engine, &spec).await;
     service.wait_running(WAIT).await.unwrap();
 
     let node = engine.docker.node("self").inspect().await.unwrap();
@@ -234,13 +221,7 @@ async fn a_drained_node_leaves_its_tasks_pending_with_the_reason() {
     let scope = SwarmScope::new(&engine, "swarm-drain");
     let image = image_id(&engine).await;
     let spec = scope.service(&image, "svc", "sleep 3600");
-    let service = engine
-        .docker
-        .services()
-        .create(&spec)
-        .await
-        .unwrap()
-        .service;
+    let service = create(&engine, &spec).await;
     service.wait_running(WAIT).await.unwrap();
 
     let node = engine.docker.node("self");

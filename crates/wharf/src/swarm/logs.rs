@@ -43,18 +43,9 @@ impl Service {
         let spec = async { Ok(self.inspect().await?.spec.and_then(|s| s.task_template)) };
         let fallback = fallback(&self.docker, spec).await?;
         let api = self.docker.generated().await?;
-        let (stdout, stderr, since, timestamps, details) = options.common();
-        let tail = options.tail_query();
-        let call = api.service_logs(
-            self.name()?,
-            Some(details),
-            Some(options.is_follow()),
-            since,
-            Some(stderr),
-            Some(stdout),
-            tail.as_deref(),
-            Some(timestamps),
-        );
+        let (a, tail) = (LogArgs::from(&options), options.tail_query());
+        let (name, tail) = (self.name()?, tail.as_deref());
+        let call = api.service_logs(name, a.0, a.1, a.2, a.3, a.4, tail, a.5);
         // A streaming operation: no total limit, the client's idle limit if any.
         let answer = self.docker.call_response(Timeout::Default, call).await?;
         let stream = LogStream::from_answer(&self.docker, answer, fallback).await?;
@@ -94,20 +85,36 @@ impl Task {
         let spec = async { Ok(self.inspect().await?.spec) };
         let fallback = fallback(&self.docker, spec).await?;
         let api = self.docker.generated().await?;
+        let (a, tail) = (LogArgs::from(&options), options.tail_query());
+        let (name, tail) = (self.name()?, tail.as_deref());
+        let call = api.task_logs(name, a.0, a.1, a.2, a.3, a.4, tail, a.5);
+        let answer = self.docker.call_response(Timeout::Default, call).await?;
+        LogStream::from_answer(&self.docker, answer, fallback).await
+    }
+}
+
+/// The parameters of the service and task log operations, in their order around
+/// `tail`: `(details, follow, since, stderr, stdout, timestamps)`.
+struct LogArgs(
+    Option<bool>,
+    Option<bool>,
+    Option<i64>,
+    Option<bool>,
+    Option<bool>,
+    Option<bool>,
+);
+
+impl From<&LogsOptions> for LogArgs {
+    fn from(options: &LogsOptions) -> LogArgs {
         let (stdout, stderr, since, timestamps, details) = options.common();
-        let tail = options.tail_query();
-        let call = api.task_logs(
-            self.name()?,
+        LogArgs(
             Some(details),
             Some(options.is_follow()),
             since,
             Some(stderr),
             Some(stdout),
-            tail.as_deref(),
             Some(timestamps),
-        );
-        let answer = self.docker.call_response(Timeout::Default, call).await?;
-        LogStream::from_answer(&self.docker, answer, fallback).await
+        )
     }
 }
 

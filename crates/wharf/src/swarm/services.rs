@@ -293,13 +293,10 @@ async fn resolve_references(docker: &crate::Docker, spec: &mut types::ServiceSpe
                 .secrets()
                 .list(&Filters::new().name(name.clone()))
                 .await?;
-            let id = found
+            let found = found
                 .into_iter()
-                .find(|s| s.spec.as_ref().and_then(|s| s.name.as_ref()) == Some(name));
-            secret.secret_id = Some(
-                id.and_then(|s| s.id)
-                    .ok_or_else(|| not_found("secret", name))?,
-            );
+                .map(|s| (s.spec.and_then(|s| s.name), s.id));
+            secret.secret_id = Some(pick("secret", name, found)?);
         }
     }
     for config in &mut container.configs {
@@ -308,22 +305,29 @@ async fn resolve_references(docker: &crate::Docker, spec: &mut types::ServiceSpe
                 .configs()
                 .list(&Filters::new().name(name.clone()))
                 .await?;
-            let id = found
+            let found = found
                 .into_iter()
-                .find(|c| c.spec.as_ref().and_then(|c| c.name.as_ref()) == Some(name));
-            config.config_id = Some(
-                id.and_then(|c| c.id)
-                    .ok_or_else(|| not_found("config", name))?,
-            );
+                .map(|c| (c.spec.and_then(|c| c.name), c.id));
+            config.config_id = Some(pick("config", name, found)?);
         }
     }
     Ok(())
 }
 
-fn not_found(what: &str, name: &str) -> crate::Error {
-    crate::Error::new(crate::ErrorKind::NotFound).with_detail(format!(
-        "the service names the {what} {name:?}, which the swarm does not have"
-    ))
+/// The id of the object named exactly `name` among `(name, id)` pairs (a `name`
+/// filter also matches names that only start with it).
+fn pick(
+    what: &str,
+    name: &str,
+    mut found: impl Iterator<Item = (Option<String>, Option<String>)>,
+) -> Result<String> {
+    found
+        .find_map(|(n, id)| id.filter(|_| n.as_deref() == Some(name)))
+        .ok_or_else(|| {
+            crate::Error::new(crate::ErrorKind::NotFound).with_detail(format!(
+                "the service names the {what} {name:?}, which the swarm does not have"
+            ))
+        })
 }
 
 /// A version index as the update operation takes it.
