@@ -103,7 +103,6 @@ macro_rules! handle {
 
             /// The id as the generated operations take it: a leading `/` dropped,
             /// `.`, `..` and the empty id refused.
-            #[allow(dead_code)]
             pub(crate) fn name(&self) -> crate::Result<&str> {
                 crate::path::name(&self.id)
             }
