@@ -81,14 +81,7 @@ up() {
     fi
     rm -f "$SOCK" "$PIDFILE"
     mkdir -p "$DATA_ROOT" "$EXEC_ROOT"
-    # a daemon that died left its containerd (managed by dockerd, under the
-    # exec-root) behind: it would hold the containerd socket and state
-    local cpid
-    for cpid in $(pgrep -x containerd || true); do
-        tr '\0' ' ' <"/proc/$cpid/cmdline" 2>/dev/null | grep -q -- "$EXEC_ROOT/containerd" || continue
-        log "stopping leftover containerd $cpid"
-        stop_pid "$cpid" 10
-    done
+    stop_leftover_containerd "$EXEC_ROOT"
     # The bridge docker0 exists only while some daemon keeps it; if another
     # dockerd deleted it under us, this daemon recreates it when it starts.
     local dgid
@@ -127,12 +120,7 @@ down() {
     else
         log "dockerd not running"
     fi
-    local cpid
-    for cpid in $(pgrep -x containerd || true); do
-        tr '\0' ' ' <"/proc/$cpid/cmdline" 2>/dev/null | grep -q -- "$EXEC_ROOT/containerd" || continue
-        log "stopping leftover containerd $cpid"
-        stop_pid "$cpid" 10
-    done
+    stop_leftover_containerd "$EXEC_ROOT"
     # container processes left after a SIGKILL
     local left
     left=$({ cat /sys/fs/cgroup/pids/wharf-docker-20/*/cgroup.procs /sys/fs/cgroup/wharf-docker-20/*/cgroup.procs 2>/dev/null || true; } | sort -u | tr '\n' ' ')

@@ -1,6 +1,6 @@
 #!/bin/bash
 # shellcheck disable=SC2016  # ${...} in single quotes: dpkg-query formats, the inner sh script
-# docker-28.sh up|down|status [--purge]
+# docker-28.sh up|down|status|tree [--purge]
 #
 # Docker Engine 28.5 (API 1.51) for the tests: Debian sid's docker.io, which
 # bookworm does not have, run from a debootstrapped sid tree on a bookworm host,

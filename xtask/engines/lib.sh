@@ -94,6 +94,18 @@ stop_pid() {
     sleep 1
 }
 
+# stop_leftover_containerd EXEC_ROOT: stop the containerd that a dockerd with this
+# exec root started (managed, under EXEC_ROOT/containerd) and left behind when it died:
+# it would hold the containerd socket and state.
+stop_leftover_containerd() {
+    local cpid
+    for cpid in $(pgrep -x containerd || true); do
+        tr '\0' ' ' <"/proc/$cpid/cmdline" 2>/dev/null | grep -q -- "$1/containerd" || continue
+        log "stopping leftover containerd $cpid"
+        stop_pid "$cpid" 10
+    done
+}
+
 # api_ping SOCKET: true when a Docker-compatible API answers /_ping on the unix socket.
 api_ping() {
     [ -S "$1" ] || return 1

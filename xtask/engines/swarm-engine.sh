@@ -168,14 +168,9 @@ down() {
         sleep 1
     fi
     rm -f "$SOCK" "$PIDFILE"
-    if [ "$BASE" = 20 ]; then   # its managed containerd, if it outlived the daemon
-        local cpid
-        for cpid in $(pgrep -x containerd || true); do
-            tr '\0' ' ' <"/proc/$cpid/cmdline" 2>/dev/null | grep -q -- "/run/$ENGINE/containerd" || continue
-            log "stopping leftover containerd $cpid"
-            stop_pid "$cpid" 20
-        done
-    fi
+    # BASE=20: its managed containerd, if it outlived the daemon (BASE=28's lives in
+    # the tree's mount namespace, under the tree's /run)
+    if [ "$BASE" = 20 ]; then stop_leftover_containerd "/run/$ENGINE"; fi
     ip link del "$HOST_IF" 2>/dev/null || true
     [ -e "/run/netns/$NETNS" ] && { log "deleting network namespace $NETNS"; ip netns del "$NETNS"; }
     if [ $purge = 1 ]; then
