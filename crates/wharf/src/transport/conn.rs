@@ -277,6 +277,7 @@ pub(crate) struct Pool {
     connect_timeout: Option<Duration>,
     idle: Mutex<Vec<(Conn, Instant)>>,
     permits: Arc<Semaphore>,
+    cap: usize,
 }
 
 impl Pool {
@@ -287,7 +288,15 @@ impl Pool {
             connect_timeout,
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(cap)),
+            cap,
         }
+    }
+
+    /// How many connections are open (in use or idle), and how many of
+    /// them are idle in the pool.
+    pub(crate) fn counts(&self) -> (usize, usize) {
+        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).len();
+        (self.cap - self.permits.available_permits(), idle)
     }
 
     /// An idle connection that still answers, or a new one.
