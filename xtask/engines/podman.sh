@@ -264,7 +264,7 @@ kill_service() {
     local i
     for i in $(seq 50); do
         # gone, or a zombie nobody has reaped yet: dead either way
-        grep -q '^State:[[:space:]]*[^Z]' "/proc/$pid/status" 2>/dev/null || break
+        case $(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null) in '' | Z) break ;; esac
         sleep 0.1
     done
     log "killed pid $pid (SIGKILL)"
