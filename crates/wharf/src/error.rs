@@ -115,9 +115,10 @@ pub enum ErrorKind {
     /// `404 Not Found`: no such object (container, image, network, ...).
     NotFound,
     /// `409 Conflict`: the object is in a state that forbids the call, or
-    /// the name is taken. Podman answers some of these `500`; those are
-    /// recognised by the cause that ends their message and are `Conflict`
-    /// too (with [`Error::status`] still `500`).
+    /// the name is taken. Podman answers many of these `500` (and Docker
+    /// one, unpausing a container that is not paused); those are recognised
+    /// by the words that end their message and are `Conflict` too (with
+    /// [`Error::status`] still `500`).
     Conflict,
     /// `503 Service Unavailable`: the daemon cannot serve this now (for
     /// example a swarm call on a node that is not a manager).
@@ -360,7 +361,7 @@ impl Error {
     /// `client version 1.51 is too new. Maximum supported API version is 1.41`.
     pub(crate) fn from_status(status: u16, message: Option<String>) -> Error {
         let mut kind = ErrorKind::from_status(status);
-        if status == 500 && message.as_deref().is_some_and(podman_conflict) {
+        if status == 500 && message.as_deref().is_some_and(conflict_in_500) {
             kind = ErrorKind::Conflict;
         }
         if status == 400 {
@@ -616,8 +617,13 @@ impl Error {
     }
 }
 
-/// Whether a `500` message is Podman's answer where Docker answers `409
-/// Conflict`, so that the same refusal has the same kind on both engines.
+/// Whether a `500` message is a conflict that the engine did not answer
+/// `409`, so that the same refusal has the same kind on every engine.
+///
+/// Docker 28.5 answers `500` to unpausing a container that is not paused
+/// ("Container <id> is not paused", a plain error in moby's
+/// `daemon/unpause.go`), where Podman says "container state improper";
+/// both are `Conflict`, as a state that forbids the call is everywhere else.
 ///
 /// Podman's compat API answers these with `500` and a body
 /// `{"cause": ..., "message": "...: <cause>", "response": 500}`; the cause
@@ -628,8 +634,9 @@ impl Error {
 /// `ErrPodExists`, `ErrVolumeExists`, `ErrVolumeBeingUsed`, `ErrNetworkExists`)
 /// and containers/storage's `ErrDuplicateName` "that name is already in use"
 /// (a taken container name).
-fn podman_conflict(message: &str) -> bool {
+fn conflict_in_500(message: &str) -> bool {
     const CAUSES: &[&str] = &[
+        "is not paused",
         "container state improper",
         "container already exists",
         "that name is already in use",
@@ -880,6 +887,8 @@ mod tests {
             assert_eq!(e.kind(), ErrorKind::Conflict, "{m}");
             assert_eq!(e.status(), Some(500));
         }
+        let e = Error::from_status(500, Some("Container cb5a is not paused".into()));
+        assert_eq!(e.kind(), ErrorKind::Conflict);
         let e = Error::from_status(500, Some("runc: exec failed".into()));
         assert_eq!(e.kind(), ErrorKind::Server);
     }

@@ -50,7 +50,14 @@ type Call = Pin<Box<dyn Future<Output = String> + Send>>;
 
 /// Starts `call`, waits until it is mid-way, kills the daemon, and checks how the call
 /// ends; then restarts the daemon and checks the next call.
-async fn killed_during(case: &str, docker: &Docker, call: impl FnOnce(oneshot::Sender<()>) -> Call) {
+/// The outcome must be a typed error (`... error`), or, for a hijacked stream
+/// (`hijacked`), may be its end.
+async fn killed_during(
+    case: &str,
+    docker: &Docker,
+    hijacked: bool,
+    call: impl FnOnce(oneshot::Sender<()>) -> Call,
+) {
     let before = Sample::now();
     let held_before = held(before, docker);
     let (mid_tx, mid_rx) = oneshot::channel();
@@ -66,6 +73,10 @@ async fn killed_during(case: &str, docker: &Docker, call: impl FnOnce(oneshot::S
         .unwrap_or_else(|_| panic!("{case}: still running 2 s after the daemon was killed"))
         .unwrap();
     let took = killed.elapsed();
+    assert!(
+        outcome.ends_with(" error") || (hijacked && outcome.starts_with("EOF")),
+        "{case}: {outcome}"
+    );
     engine_script("restart").await;
     // the next call: a fresh connection (those to the killed daemon are gone)
     docker.ping().await.unwrap_or_else(|e| panic!("{case}: after the restart: {e}"));
@@ -118,7 +129,7 @@ async fn daemon_killed_mid_call() {
     docker.ping().await.unwrap();
 
     let (d, id) = (docker.clone(), chatty.clone());
-    killed_during("daemon SIGKILLed during logs -f", &docker, move |mid| {
+    killed_during("daemon SIGKILLed during logs -f", &docker, false, move |mid| {
         Box::pin(async move {
             let logs = LogsOptions::new().follow(true).stdout(true).stderr(true);
             let mut stream = match d.container(id.as_str()).logs(logs).await {
@@ -142,7 +153,7 @@ async fn daemon_killed_mid_call() {
     .await;
 
     let (d, id) = (docker.clone(), chatty.clone());
-    killed_during("daemon SIGKILLed during attach", &docker, move |mid| {
+    killed_during("daemon SIGKILLed during attach", &docker, true, move |mid| {
         Box::pin(async move {
             let options = AttachOptions::new().stdout(true).stderr(true).stdin(true);
             let (mut output, _input) = match d.container(id.as_str()).attach(options).await {
@@ -167,7 +178,7 @@ async fn daemon_killed_mid_call() {
     .await;
 
     let (d, id) = (docker.clone(), chatty.clone());
-    killed_during("daemon SIGKILLed during an upload", &docker, move |mid| {
+    killed_during("daemon SIGKILLed during an upload", &docker, false, move |mid| {
         Box::pin(async move {
             let mut header = tar::Header::new_gnu();
             header.set_path("upload.bin").unwrap();
@@ -204,6 +215,7 @@ async fn daemon_killed_mid_call() {
     killed_during(
         "daemon SIGKILLed during a 64 MiB archive download (stands in for a pull)",
         &docker,
+        false,
         move |mid| {
             Box::pin(async move {
                 let archive = match d.container(id.as_str()).download("/big").await {
