@@ -109,8 +109,18 @@ pub fn make_expired(dir: &Path, server_names: &str) -> Option<()> {
         Some(())
     };
     openssl(&[
-        "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-        "-keyout", "expired-key.pem", "-out", "expired.csr", "-subj", "/CN=expired",
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "expired-key.pem",
+        "-out",
+        "expired.csr",
+        "-subj",
+        "/CN=expired",
     ])?;
     // `openssl x509 -days` takes no date in the past; `openssl ca` takes both dates
     std::fs::write(dir.join("index.txt"), "").unwrap();
@@ -127,9 +137,25 @@ pub fn make_expired(dir: &Path, server_names: &str) -> Option<()> {
     )
     .unwrap();
     openssl(&[
-        "ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca-key.pem",
-        "-startdate", "20200101000000Z", "-enddate", "20200102000000Z", "-notext",
-        "-in", "expired.csr", "-out", "expired.pem", "-extfile", "expired.cnf",
+        "ca",
+        "-batch",
+        "-config",
+        "ca.cnf",
+        "-cert",
+        "ca.pem",
+        "-keyfile",
+        "ca-key.pem",
+        "-startdate",
+        "20200101000000Z",
+        "-enddate",
+        "20200102000000Z",
+        "-notext",
+        "-in",
+        "expired.csr",
+        "-out",
+        "expired.pem",
+        "-extfile",
+        "expired.cnf",
     ])
 }
 

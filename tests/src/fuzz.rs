@@ -22,8 +22,11 @@ use futures_util::Stream;
 use wharf::endpoint::{Endpoint, Environment};
 use wharf::stream::{DemuxError, Demuxer, LineSplitter, LogOutput, Mode};
 
+/// A fuzz target: arbitrary bytes in, a panic when the parser misbehaves.
+pub type Target = fn(&[u8]);
+
 /// The targets, by name (the corpus directory of each, the cargo-fuzz binary's name).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("demux", demux),
     ("json_lines", json_lines),
     ("progress_lines", progress_lines),
@@ -176,7 +179,11 @@ pub fn progress_lines(data: &[u8]) {
         stream.len() + 2,
     );
     let lines = stream.iter().filter(|b| **b == b'\n').count() + 1;
-    assert!(progress.len() <= lines, "{} items from {lines} lines", progress.len());
+    assert!(
+        progress.len() <= lines,
+        "{} items from {lines} lines",
+        progress.len()
+    );
     if let Some(i) = progress.iter().position(|p| {
         p.as_ref()
             .is_err_and(|e| e.kind() == wharf::ErrorKind::Server)

@@ -16,7 +16,10 @@ use wharf_tests::faults::{Lcg, Row, Sample};
 use crate::support::{back_to_baseline, held, started};
 
 fn env_count(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn engine_name(engine: &Engine) -> String {
@@ -32,13 +35,24 @@ async fn dropped_stream(docker: &Docker, id: &str, kind: u64, point: u64, delay:
             // before the answer: the call itself is dropped after `delay`
             let call = async {
                 match kind {
-                    0 => drop(container.attach(AttachOptions::new().stdout(true).stdin(true)).await),
+                    0 => drop(
+                        container
+                            .attach(AttachOptions::new().stdout(true).stdin(true))
+                            .await,
+                    ),
                     1 => {
-                        if let Ok(exec) = container.exec(ExecOptions::new(["cat"]).attach_stdin(true)).await {
+                        if let Ok(exec) = container
+                            .exec(ExecOptions::new(["cat"]).attach_stdin(true))
+                            .await
+                        {
                             drop(exec.start_attached(StartOptions::new().stdin(true)).await);
                         }
                     }
-                    _ => drop(container.logs(LogsOptions::new().follow(true).stdout(true)).await),
+                    _ => drop(
+                        container
+                            .logs(LogsOptions::new().follow(true).stdout(true))
+                            .await,
+                    ),
                 }
             };
             let _ = tokio::time::timeout(delay, call).await;
@@ -61,7 +75,10 @@ async fn dropped_stream(docker: &Docker, id: &str, kind: u64, point: u64, delay:
                     .exec(ExecOptions::new(["cat"]).attach_stdin(true))
                     .await
                     .unwrap();
-                let io = exec.start_attached(StartOptions::new().stdin(true)).await.unwrap();
+                let io = exec
+                    .start_attached(StartOptions::new().stdin(true))
+                    .await
+                    .unwrap();
                 let mut input = io.1;
                 input.write_all(b"hello\n").await.unwrap();
                 (io.0, input)
@@ -90,10 +107,11 @@ async fn streams_dropped_at_random_points_leave_nothing_behind() {
     )
     .await;
     let docker = engine.docker.clone();
-    let total = env_count("WHARF_FAULTS_DROPS", 1000);
+    // 1000 of each kind by default
+    let total = env_count("WHARF_FAULTS_DROPS", 3000);
     let mut rng = Lcg::from_env("streams_dropped_at_random_points");
-    let plan: Vec<(u64, u64, Duration)> = (0..total)
-        .map(|_| (rng.below(3), rng.below(3), Duration::from_micros(rng.below(4000))))
+    let plan: Vec<(u64, u64, Duration)> = (0..total as u64)
+        .map(|i| (i % 3, rng.below(3), Duration::from_micros(rng.below(4000))))
         .collect();
     // warm: the version is negotiated, one connection pooled
     dropped_stream(&docker, &id, 2, 1, Duration::ZERO).await;
@@ -123,7 +141,11 @@ async fn streams_dropped_at_random_points_leave_nothing_behind() {
 async fn burst(docker: &Docker, id: &str, n: usize) {
     let calls = (0..n).map(|_| async move { docker.container(id).inspect().await.unwrap() });
     futures_util::future::join_all(calls).await;
-    assert!(docker.connections().open <= 256, "{:?}", docker.connections());
+    assert!(
+        docker.connections().open <= 256,
+        "{:?}",
+        docker.connections()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -154,14 +176,21 @@ async fn memory_after_64_and_512_concurrent_calls_comes_back() {
     eprintln!(
         "RSS baseline {:.1} MiB, after 64/512/64/512 concurrent: {:?} MiB",
         mib(before.rss_kib),
-        peaks.iter().map(|k| format!("{:.1}", mib(*k))).collect::<Vec<_>>()
+        peaks
+            .iter()
+            .map(|k| format!("{:.1}", mib(*k)))
+            .collect::<Vec<_>>()
     );
     // The allocator keeps the high-water mark of the first 512 burst (glibc
     // returns little to the system): the second round must add nothing to it,
     assert!(peaks[2] <= peaks[1] + 2048, "{peaks:?}");
     assert!(peaks[3] <= peaks[1] + 2048, "{peaks:?}");
     // and the mark itself is bounded: 256 connections at most, 128 kept idle
-    assert!(peaks[1] <= before.rss_kib + 32 * 1024, "{} -> {peaks:?}", before.rss_kib);
+    assert!(
+        peaks[1] <= before.rss_kib + 32 * 1024,
+        "{} -> {peaks:?}",
+        before.rss_kib
+    );
     let connections = docker.connections();
     assert_eq!(connections.open, connections.idle);
     assert!(connections.idle <= 128, "{connections:?}");
@@ -172,7 +201,13 @@ async fn soak_of_10k_mixed_calls_does_not_grow() {
     let _serial = crate::support::serial();
     let Some(engine) = engine().await else { return };
     let scope = Scope::new(&engine, "faults-soak");
-    let id = started(&engine, &scope, "talker", &["sh", "-c", "seq 1 20; sleep 3600"]).await;
+    let id = started(
+        &engine,
+        &scope,
+        "talker",
+        &["sh", "-c", "seq 1 20; sleep 3600"],
+    )
+    .await;
     let docker = engine.docker.clone();
     let total = env_count("WHARF_FAULTS_SOAK", 10_000);
     let filter = scope.filter();
@@ -183,10 +218,24 @@ async fn soak_of_10k_mixed_calls_does_not_grow() {
                 0 => drop(docker.ping().await.unwrap()),
                 1 => drop(docker.container(id).inspect().await.unwrap()),
                 2 => {
-                    let e = docker.container("wharf-faults-none").inspect().await.unwrap_err();
+                    let e = docker
+                        .container("wharf-faults-none")
+                        .inspect()
+                        .await
+                        .unwrap_err();
                     assert_eq!(e.kind(), ErrorKind::NotFound);
                 }
-                3 => drop(docker.get("/containers/json").query("filters", filter).send().await.unwrap().bytes().await.unwrap()),
+                3 => drop(
+                    docker
+                        .get("/containers/json")
+                        .query("filters", filter)
+                        .send()
+                        .await
+                        .unwrap()
+                        .bytes()
+                        .await
+                        .unwrap(),
+                ),
                 4 => {
                     let logs = docker
                         .container(id)
@@ -195,7 +244,16 @@ async fn soak_of_10k_mixed_calls_does_not_grow() {
                         .unwrap();
                     assert_eq!(logs.count().await, 5);
                 }
-                _ => drop(docker.get("/version").send().await.unwrap().bytes().await.unwrap()),
+                _ => drop(
+                    docker
+                        .get("/version")
+                        .send()
+                        .await
+                        .unwrap()
+                        .bytes()
+                        .await
+                        .unwrap(),
+                ),
             }
         }
     };
@@ -229,8 +287,11 @@ fn alive(file: &std::path::Path) -> usize {
         .unwrap_or_default()
         .lines()
         .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .is_ok_and(|s| s.rsplit(')').next().is_some_and(|r| !r.trim_start().starts_with('Z')))
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+                s.rsplit(')')
+                    .next()
+                    .is_some_and(|r| !r.trim_start().starts_with('Z'))
+            })
         })
         .count()
 }
@@ -245,7 +306,10 @@ async fn ssh_runs_a_bounded_number_of_ssh_processes() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !have_cli {
-        assert!(std::env::var_os("CI").is_none(), "the stand-in ssh needs the docker CLI");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the stand-in ssh needs the docker CLI"
+        );
         eprintln!("skipped: the stand-in ssh bridges with `docker system dial-stdio`");
         return;
     }
@@ -274,7 +338,14 @@ async fn ssh_runs_a_bounded_number_of_ssh_processes() {
     std::fs::set_permissions(&ssh, std::fs::Permissions::from_mode(0o755)).unwrap();
     let env = wharf::endpoint::Environment::empty()
         .set("DOCKER_HOST", "ssh://deploy@build-box")
-        .set("PATH", format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap_or_default()))
+        .set(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.path().display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
         .set("HOME", bin.path().to_str().unwrap());
     let docker = Docker::builder()
         .environment(env)
@@ -284,10 +355,21 @@ async fn ssh_runs_a_bounded_number_of_ssh_processes() {
     let before = Sample::now();
     let mut peak = 0;
     {
-        let calls = futures_util::future::join_all((0..env_count("WHARF_FAULTS_SSH_CALLS", 64)).map(|_| {
-            let docker = docker.clone();
-            async move { docker.get("/info").send().await.unwrap().bytes().await.unwrap() }
-        }));
+        let calls = futures_util::future::join_all(
+            (0..env_count("WHARF_FAULTS_SSH_CALLS", 64)).map(|_| {
+                let docker = docker.clone();
+                async move {
+                    docker
+                        .get("/info")
+                        .send()
+                        .await
+                        .unwrap()
+                        .bytes()
+                        .await
+                        .unwrap()
+                }
+            }),
+        );
         let mut calls = std::pin::pin!(calls);
         loop {
             tokio::select! {
@@ -302,10 +384,20 @@ async fn ssh_runs_a_bounded_number_of_ssh_processes() {
     drop(docker);
     let deadline = Instant::now() + Duration::from_secs(3);
     while alive(&pids) > 0 {
-        assert!(Instant::now() < deadline, "{} ssh processes outlive the client", alive(&pids));
+        assert!(
+            Instant::now() < deadline,
+            "{} ssh processes outlive the client",
+            alive(&pids)
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    Row::new("ssh://: 64 concurrent calls", "stand-in ssh + local server", before)
-        .outcome(format!("ok: {spawned} ssh processes, at most {peak} at once; none after drop"))
-        .record();
+    Row::new(
+        "ssh://: 64 concurrent calls",
+        "stand-in ssh + local server",
+        before,
+    )
+    .outcome(format!(
+        "ok: {spawned} ssh processes, at most {peak} at once; none after drop"
+    ))
+    .record();
 }

@@ -28,16 +28,21 @@ const HOST: &str = "unix:///run/wharf/podman-faults.sock";
 const ENGINE: &str = "podman-faults";
 
 fn host() -> String {
-    std::env::var("WHARF_FAULTS_HOST").unwrap_or_else(|_| HOST.to_owned())
+    std::env::var("WHARF_FAULTS_HOST")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| HOST.to_owned())
 }
 
 /// `bash xtask/engines/podman-faults.sh ACTION`.
 async fn engine_script(action: &'static str) {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../xtask/engines/podman-faults.sh");
-    let out = tokio::task::spawn_blocking(move || Command::new("bash").arg(script).arg(action).output())
-        .await
-        .unwrap()
-        .unwrap();
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../xtask/engines/podman-faults.sh");
+    let out =
+        tokio::task::spawn_blocking(move || Command::new("bash").arg(script).arg(action).output())
+            .await
+            .unwrap()
+            .unwrap();
     assert!(
         out.status.success(),
         "podman-faults.sh {action}: {}",
@@ -79,7 +84,10 @@ async fn killed_during(
     );
     engine_script("restart").await;
     // the next call: a fresh connection (those to the killed daemon are gone)
-    docker.ping().await.unwrap_or_else(|e| panic!("{case}: after the restart: {e}"));
+    docker
+        .ping()
+        .await
+        .unwrap_or_else(|e| panic!("{case}: after the restart: {e}"));
     let connections = docker.connections();
     assert_eq!((connections.open, connections.idle), (1, 1), "{case}");
     let after = back_to_baseline(case, docker, before, held_before).await;
@@ -118,97 +126,121 @@ async fn daemon_killed_mid_call() {
         &engine,
         &scope,
         "big",
-        &["sh", "-c", "dd if=/dev/zero of=/big bs=1M count=64 2>/dev/null; touch /ready; sleep 3600"],
+        &[
+            "sh",
+            "-c",
+            "dd if=/dev/zero of=/big bs=1M count=64 2>/dev/null; touch /ready; sleep 3600",
+        ],
     )
     .await;
     let deadline = Instant::now() + Duration::from_secs(30);
-    while docker.container(big.as_str()).archive_info("/ready").await.is_err() {
+    while docker
+        .container(big.as_str())
+        .archive_info("/ready")
+        .await
+        .is_err()
+    {
         assert!(Instant::now() < deadline, "/big never written");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     docker.ping().await.unwrap();
 
     let (d, id) = (docker.clone(), chatty.clone());
-    killed_during("daemon SIGKILLed during logs -f", &docker, false, move |mid| {
-        Box::pin(async move {
-            let logs = LogsOptions::new().follow(true).stdout(true).stderr(true);
-            let mut stream = match d.container(id.as_str()).logs(logs).await {
-                Ok(s) => s,
-                Err(e) => return format!("{} before the stream", kind_of(&e)),
-            };
-            let mut mid = Some(mid);
-            loop {
-                match stream.next().await {
-                    Some(Ok(_)) => {
-                        if let Some(m) = mid.take() {
-                            let _ = m.send(());
+    killed_during(
+        "daemon SIGKILLed during logs -f",
+        &docker,
+        false,
+        move |mid| {
+            Box::pin(async move {
+                let logs = LogsOptions::new().follow(true).stdout(true).stderr(true);
+                let mut stream = match d.container(id.as_str()).logs(logs).await {
+                    Ok(s) => s,
+                    Err(e) => return format!("{} before the stream", kind_of(&e)),
+                };
+                let mut mid = Some(mid);
+                loop {
+                    match stream.next().await {
+                        Some(Ok(_)) => {
+                            if let Some(m) = mid.take() {
+                                let _ = m.send(());
+                            }
                         }
+                        Some(Err(e)) => return kind_of(&e),
+                        None => return "stream ended without an error".to_owned(),
                     }
-                    Some(Err(e)) => return kind_of(&e),
-                    None => return "stream ended without an error".to_owned(),
                 }
-            }
-        })
-    })
+            })
+        },
+    )
     .await;
 
     let (d, id) = (docker.clone(), chatty.clone());
-    killed_during("daemon SIGKILLed during attach", &docker, true, move |mid| {
-        Box::pin(async move {
-            let options = AttachOptions::new().stdout(true).stderr(true).stdin(true);
-            let (mut output, _input) = match d.container(id.as_str()).attach(options).await {
-                Ok(io) => io,
-                Err(e) => return format!("{} before the stream", kind_of(&e)),
-            };
-            let mut mid = Some(mid);
-            loop {
-                match output.next().await {
-                    Some(Ok(_)) => {
-                        if let Some(m) = mid.take() {
-                            let _ = m.send(());
+    killed_during(
+        "daemon SIGKILLed during attach",
+        &docker,
+        true,
+        move |mid| {
+            Box::pin(async move {
+                let options = AttachOptions::new().stdout(true).stderr(true).stdin(true);
+                let (mut output, _input) = match d.container(id.as_str()).attach(options).await {
+                    Ok(io) => io,
+                    Err(e) => return format!("{} before the stream", kind_of(&e)),
+                };
+                let mut mid = Some(mid);
+                loop {
+                    match output.next().await {
+                        Some(Ok(_)) => {
+                            if let Some(m) = mid.take() {
+                                let _ = m.send(());
+                            }
                         }
+                        Some(Err(e)) => return kind_of(&e),
+                        // a hijacked stream has no framing: EOF is its only end
+                        None => return "EOF (a hijacked stream's only end)".to_owned(),
                     }
-                    Some(Err(e)) => return kind_of(&e),
-                    // a hijacked stream has no framing: EOF is its only end
-                    None => return "EOF (a hijacked stream's only end)".to_owned(),
                 }
-            }
-        })
-    })
+            })
+        },
+    )
     .await;
 
     let (d, id) = (docker.clone(), chatty.clone());
-    killed_during("daemon SIGKILLed during an upload", &docker, false, move |mid| {
-        Box::pin(async move {
-            let mut header = tar::Header::new_gnu();
-            header.set_path("upload.bin").unwrap();
-            header.set_size(1 << 30);
-            header.set_mode(0o644);
-            header.set_cksum();
-            let head = Bytes::copy_from_slice(header.as_bytes());
-            let zeros = Bytes::from(vec![0u8; 64 * 1024]);
-            let mut mid = Some(mid);
-            let body = futures_util::stream::iter(0..(1 << 14)).then(move |i| {
-                let (head, zeros) = (head.clone(), zeros.clone());
-                let signal = if i == 64 { mid.take() } else { None };
-                async move {
-                    if let Some(m) = signal {
-                        let _ = m.send(());
+    killed_during(
+        "daemon SIGKILLed during an upload",
+        &docker,
+        false,
+        move |mid| {
+            Box::pin(async move {
+                let mut header = tar::Header::new_gnu();
+                header.set_path("upload.bin").unwrap();
+                header.set_size(1 << 30);
+                header.set_mode(0o644);
+                header.set_cksum();
+                let head = Bytes::copy_from_slice(header.as_bytes());
+                let zeros = Bytes::from(vec![0u8; 64 * 1024]);
+                let mut mid = Some(mid);
+                let body = futures_util::stream::iter(0..(1 << 14)).then(move |i| {
+                    let (head, zeros) = (head.clone(), zeros.clone());
+                    let signal = if i == 64 { mid.take() } else { None };
+                    async move {
+                        if let Some(m) = signal {
+                            let _ = m.send(());
+                        }
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                        Ok::<_, std::io::Error>(if i == 0 { head } else { zeros })
                     }
-                    tokio::time::sleep(Duration::from_millis(2)).await;
-                    Ok::<_, std::io::Error>(if i == 0 { head } else { zeros })
+                });
+                match d
+                    .container(id.as_str())
+                    .upload_stream("/tmp", body, &UploadOptions::new())
+                    .await
+                {
+                    Ok(()) => "upload finished".to_owned(),
+                    Err(e) => kind_of(&e),
                 }
-            });
-            match d
-                .container(id.as_str())
-                .upload_stream("/tmp", body, &UploadOptions::new())
-                .await
-            {
-                Ok(()) => "upload finished".to_owned(),
-                Err(e) => kind_of(&e),
-            }
-        })
-    })
+            })
+        },
+    )
     .await;
 
     let (d, id) = (docker.clone(), big.clone());

@@ -98,7 +98,10 @@ fn fuzz_targets_on_their_corpus_and_mutations() {
             runs += 1;
         }
         Row::new(&format!("fuzz {name} ({secs} s)"), "in memory", before)
-            .outcome(format!("ok: {} corpus inputs, {runs} mutations, no panic", seeds.len()))
+            .outcome(format!(
+                "ok: {} corpus inputs, {runs} mutations, no panic",
+                seeds.len()
+            ))
             .record();
     }
 }

@@ -16,12 +16,16 @@ async fn conflicts(engine: &Engine) -> Vec<(&'static str, wharf::Error)> {
     let scope = Scope::new(engine, "faults-kinds");
     let docker = &engine.docker;
     let id = started(engine, &scope, "running", &["sleep", "3600"]).await;
-    let name = docker.container(id.as_str()).inspect().await.unwrap().name.unwrap();
+    let name = docker
+        .container(id.as_str())
+        .inspect()
+        .await
+        .unwrap()
+        .name
+        .unwrap();
     let name = name.trim_start_matches('/');
     let image = test_image(engine).await;
-    let spec = ContainerSpec::new(image)
-        .name(name)
-        .labels(scope.labels());
+    let spec = ContainerSpec::new(image).name(name).labels(scope.labels());
     let mut seen = Vec::new();
     let mut keep = |what, result: wharf::Result<()>| {
         seen.push((what, result.expect_err(what)));
@@ -49,7 +53,14 @@ async fn conflicts(engine: &Engine) -> Vec<(&'static str, wharf::Error)> {
     );
     keep(
         "remove a running container (raw)",
-        async { docker.delete(&format!("/containers/{id}")).send().await.map(drop) }.await,
+        async {
+            docker
+                .delete(&format!("/containers/{id}"))
+                .send()
+                .await
+                .map(drop)
+        }
+        .await,
     );
     keep(
         "unpause a container that is not paused",
@@ -87,7 +98,9 @@ async fn a_conflict_is_a_conflict_whatever_call_meets_it() {
 async fn podmans_500_conflicts_are_conflicts() {
     let _serial = crate::support::serial();
     let host = std::env::var("WHARF_FAULTS_PODMAN")
-        .unwrap_or_else(|_| "unix:///run/wharf/podman.sock".to_owned());
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unix:///run/wharf/podman.sock".to_owned());
     let Some(engine) = engine_at(&host, "Start it with `cargo xtask engine up podman`").await
     else {
         return;

@@ -12,10 +12,10 @@
 //! | `secrets` | proxy credentials and TLS key material never in Debug, Display, errors or TRACE output | local proxy and TLS servers |
 
 mod bounds;
-mod support;
 mod daemon;
 mod fuzz;
 mod kinds;
 mod secrets;
+mod support;
 mod timeouts;
 mod tls;

@@ -74,7 +74,13 @@ impl Shown {
 }
 
 fn port(server: &TestServer) -> u16 {
-    server.docker_host().rsplit(':').next().unwrap().parse().unwrap()
+    server
+        .docker_host()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 async fn credentialed_paths(shown: &mut Shown, dir: &std::path::Path) {
@@ -88,7 +94,11 @@ async fn credentialed_paths(shown: &mut Shown, dir: &std::path::Path) {
     .await;
     let tunnel = TestProxy::start(Mode::Tunnel).await;
     for (server, tls) in [(&plain, None), (&tls, Some(Tls::from_dir(dir)))] {
-        let variable = if tls.is_some() { "HTTPS_PROXY" } else { "HTTP_PROXY" };
+        let variable = if tls.is_some() {
+            "HTTPS_PROXY"
+        } else {
+            "HTTP_PROXY"
+        };
         let mut builder = Docker::builder()
             .environment(Environment::empty().set(variable, tunnel.url(Some(&userinfo))))
             .host(format!("tcp://daemon.test:{}", port(server)));
@@ -99,7 +109,16 @@ async fn credentialed_paths(shown: &mut Shown, dir: &std::path::Path) {
         shown.add(&docker);
         shown.add(docker.endpoint());
         docker.ping().await.unwrap();
-        shown.add(&docker.get("/info").send().await.unwrap().bytes().await.unwrap());
+        shown.add(
+            &docker
+                .get("/info")
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap(),
+        );
         shown.add(&docker.api().await.unwrap().system_version().await.unwrap());
         let e = docker.container("nope").inspect().await;
         shown.add(&e.map(drop));
@@ -166,15 +185,25 @@ async fn credentials_never_show() {
         credentialed_paths(&mut shown, dir.path()).await;
     }
     let traced = capture.0.lock().unwrap().clone();
-    assert!(traced.contains("docker.request"), "nothing traced: {traced}");
+    assert!(
+        traced.contains("docker.request"),
+        "nothing traced: {traced}"
+    );
     let everything = format!("{traced}\n{}", shown.0.join("\n"));
     for secret in [PROXY_SECRET, KEY_SECRET].iter().chain(&key_body) {
-        assert!(!everything.contains(secret), "{secret:?} shown in:\n{everything}");
+        assert!(
+            !everything.contains(secret),
+            "{secret:?} shown in:\n{everything}"
+        );
     }
-    Row::new("secrets: proxy userinfo, client key, at TRACE", "local proxy + TLS server", before)
-        .outcome(format!(
-            "ok: never shown in {} KiB of traces, Debug, Display and errors",
-            everything.len() / 1024
-        ))
-        .record();
+    Row::new(
+        "secrets: proxy userinfo, client key, at TRACE",
+        "local proxy + TLS server",
+        before,
+    )
+    .outcome(format!(
+        "ok: never shown in {} KiB of traces, Debug, Display and errors",
+        everything.len() / 1024
+    ))
+    .record();
 }

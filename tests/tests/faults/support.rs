@@ -46,8 +46,18 @@ pub fn held(sample: Sample, docker: &Docker) -> usize {
 /// Asserts that `docker` holds no connection beyond its idle ones, and that the
 /// process holds no more fds (beyond those) and tasks than at `before` (whose fds
 /// beyond idle connections were `held_before`). Returns the sample after.
-pub async fn back_to_baseline(case: &str, docker: &Docker, before: Sample, held_before: usize) -> Sample {
-    let after = Sample::settled(before, docker.connections().idle, std::time::Duration::from_secs(3)).await;
+pub async fn back_to_baseline(
+    case: &str,
+    docker: &Docker,
+    before: Sample,
+    held_before: usize,
+) -> Sample {
+    let after = Sample::settled(
+        before,
+        docker.connections().idle,
+        std::time::Duration::from_secs(3),
+    )
+    .await;
     let connections = docker.connections();
     assert_eq!(
         connections.open, connections.idle,

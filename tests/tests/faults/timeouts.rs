@@ -45,7 +45,11 @@ async fn trickle(
     }
     for b in body {
         tokio::time::sleep(gap).await;
-        if conn.write_all(&[b'1', b'\r', b'\n', *b, b'\r', b'\n']).await.is_err() {
+        if conn
+            .write_all(&[b'1', b'\r', b'\n', *b, b'\r', b'\n'])
+            .await
+            .is_err()
+        {
             return;
         }
     }
@@ -56,7 +60,8 @@ async fn trickle(
     tokio::time::sleep(Duration::from_secs(60)).await;
 }
 
-const CHUNKED: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n";
+const CHUNKED: &[u8] =
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n";
 
 #[tokio::test]
 async fn accepts_and_never_answers_the_call_limit_fires() {
@@ -107,10 +112,14 @@ async fn tls_port_that_never_handshakes_the_connect_limit_fires() {
     assert!(e.to_string().contains("timed out"), "{e}");
     assert!(e.to_string().contains(&addr.to_string()), "{e}");
     about_the_limit(took, LIMIT);
-    Row::new("TLS port accepts, never handshakes (connect limit 800 ms)", ENGINE, before)
-        .outcome(format!("{:?}", e.kind()))
-        .time_to_error(took)
-        .record();
+    Row::new(
+        "TLS port accepts, never handshakes (connect limit 800 ms)",
+        ENGINE,
+        before,
+    )
+    .outcome(format!("{:?}", e.kind()))
+    .time_to_error(took)
+    .record();
 }
 
 #[tokio::test]
@@ -134,10 +143,14 @@ async fn head_then_stalled_body_ordinary_call_limit_fires() {
     let took = started.elapsed();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     about_the_limit(took, LIMIT);
-    Row::new("head, then the body stalls (call limit 800 ms)", ENGINE, before)
-        .outcome(format!("{:?}", e.kind()))
-        .time_to_error(took)
-        .record();
+    Row::new(
+        "head, then the body stalls (call limit 800 ms)",
+        ENGINE,
+        before,
+    )
+    .outcome(format!("{:?}", e.kind()))
+    .time_to_error(took)
+    .record();
 }
 
 #[tokio::test]
@@ -168,10 +181,14 @@ async fn head_then_stalled_stream_idle_limit_fires() {
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     // the idle limit counts from the last byte (at about 200 ms)
     about_the_limit(took, LIMIT + Duration::from_millis(200));
-    Row::new("stream stalls after 2 bytes (idle limit 800 ms)", ENGINE, before)
-        .outcome(format!("{:?}", e.kind()))
-        .time_to_error(took)
-        .record();
+    Row::new(
+        "stream stalls after 2 bytes (idle limit 800 ms)",
+        ENGINE,
+        before,
+    )
+    .outcome(format!("{:?}", e.kind()))
+    .time_to_error(took)
+    .record();
 }
 
 #[tokio::test]
@@ -204,10 +221,8 @@ async fn a_byte_a_second_is_not_cut_by_the_idle_limit() {
 #[tokio::test]
 async fn a_byte_a_second_is_cut_by_a_total_limit() {
     let _serial = crate::support::serial();
-    let (_dir, host) = scripted(|conn| {
-        trickle(conn, CHUNKED, b"wharf", Duration::from_millis(500), true)
-    })
-    .await;
+    let (_dir, host) =
+        scripted(|conn| trickle(conn, CHUNKED, b"wharf", Duration::from_millis(500), true)).await;
     let docker = client(&host);
     let before = Sample::now();
     let started = Instant::now();

@@ -84,10 +84,7 @@ fn verification_is_on_by_default() {
 #[tokio::test]
 async fn server_certificate_from_another_ca() {
     let _serial = crate::support::serial();
-    let (Some(dir), Some(other)) = (
-        certs_for("IP:127.0.0.1"),
-        certs_for("IP:127.0.0.1"),
-    ) else {
+    let (Some(dir), Some(other)) = (certs_for("IP:127.0.0.1"), certs_for("IP:127.0.0.1")) else {
         return;
     };
     let server = TestServer::tls(
@@ -96,7 +93,13 @@ async fn server_certificate_from_another_ca() {
     )
     .await;
     let tls = client_cert(dir.path()).with_ca(other.path().join("ca.pem"));
-    refused("TLS: server certificate from another CA", server, tls, &["certificate"]).await;
+    refused(
+        "TLS: server certificate from another CA",
+        server,
+        tls,
+        &["certificate"],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -168,10 +171,7 @@ async fn missing_client_certificate_says_which_and_where() {
 #[tokio::test]
 async fn client_certificate_from_another_ca_names_it() {
     let _serial = crate::support::serial();
-    let (Some(dir), Some(other)) = (
-        certs_for("IP:127.0.0.1"),
-        certs_for("IP:127.0.0.1"),
-    ) else {
+    let (Some(dir), Some(other)) = (certs_for("IP:127.0.0.1"), certs_for("IP:127.0.0.1")) else {
         return;
     };
     let server = TestServer::tls(
@@ -206,7 +206,14 @@ async fn server_refusing_session_resumption_costs_a_full_handshake() {
     for _ in 0..3 {
         // a response held open makes the next call open another connection
         let held = docker.get("/info").send().await.unwrap();
-        docker.get("/version").send().await.unwrap().bytes().await.unwrap();
+        docker
+            .get("/version")
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         drop(held);
     }
     assert!(server.connections() >= 2, "{}", server.connections());

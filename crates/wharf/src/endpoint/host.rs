@@ -87,9 +87,9 @@ pub(super) fn parse_host(input: &str) -> std::result::Result<Host, String> {
         // a "scheme" of other characters is quoted by no one: it may hold a
         // password (found by the fuzz target `docker_host`;
         // tests/fuzz/corpus/docker_host/password-before-the-scheme)
-        other if !is_scheme(other) => {
-            Err("it does not start with a scheme; use unix://, tcp://, ssh:// or npipe://".to_owned())
-        }
+        other if !is_scheme(other) => Err(
+            "it does not start with a scheme; use unix://, tcp://, ssh:// or npipe://".to_owned(),
+        ),
         other => Err(format!(
             "unknown scheme {other:?}; use unix://, tcp://, ssh:// or npipe://"
         )),

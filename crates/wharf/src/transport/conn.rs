@@ -364,7 +364,11 @@ impl Pool {
     }
 
     fn has_idle(&self) -> bool {
-        !self.idle.lock().unwrap_or_else(|p| p.into_inner()).is_empty()
+        !self
+            .idle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
     }
 
     fn take_idle(&self) -> Option<Conn> {
