@@ -21,19 +21,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 /// `server_names` (an openssl `subjectAltName`, e.g. `DNS:daemon.test`).
 /// `None` when there is no `openssl` command.
 pub fn make(dir: &Path, server_names: &str) -> Option<()> {
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .ok()?;
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Some(())
-    };
+    let openssl = |args: &[&str]| openssl(dir, args);
     let ec = [
         "-newkey",
         "ec",
@@ -95,19 +83,7 @@ pub fn make(dir: &Path, server_names: &str) -> Option<()> {
 /// `server_names` that expired in January 2020: `expired.pem`, `expired-key.pem`.
 /// `None` when there is no `openssl` command.
 pub fn make_expired(dir: &Path, server_names: &str) -> Option<()> {
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .ok()?;
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Some(())
-    };
+    let openssl = |args: &[&str]| openssl(dir, args);
     openssl(&[
         "req",
         "-newkey",
@@ -157,6 +133,22 @@ pub fn make_expired(dir: &Path, server_names: &str) -> Option<()> {
         "-extfile",
         "expired.cnf",
     ])
+}
+
+/// Runs `openssl ARGS` in `dir`; `None` when there is no `openssl` command, a panic
+/// when it fails.
+fn openssl(dir: &Path, args: &[&str]) -> Option<()> {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(())
 }
 
 /// The certificates of a PEM file.

@@ -243,14 +243,21 @@ pub async fn test_image(engine: &Engine) -> &'static str {
 /// of streams and exec do not depend on the container builders.
 pub async fn started(engine: &Engine, scope: &Scope, cmd: &[&str], tty: bool) -> String {
     let image = test_image(engine).await;
+    let body = json!({ "Image": image, "Cmd": cmd, "Tty": tty, "Labels": scope.labels() });
+    started_from(engine, scope, "c", &body).await
+}
+
+/// Creates the container `body` describes (the create call's JSON), named `what` in
+/// `scope`, and starts it; returns its id.
+pub async fn started_from(engine: &Engine, scope: &Scope, what: &str, body: &Value) -> String {
     let created: Value = engine
         .docker
         .post("/containers/create")
-        .query("name", &scope.name("c"))
-        .json(&json!({ "Image": image, "Cmd": cmd, "Tty": tty, "Labels": scope.labels() }))
+        .query("name", &scope.name(what))
+        .json(body)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{engine}: creating {cmd:?}: {e}"))
+        .unwrap_or_else(|e| panic!("{engine}: creating {body}: {e}"))
         .json()
         .await
         .unwrap();
@@ -260,7 +267,7 @@ pub async fn started(engine: &Engine, scope: &Scope, cmd: &[&str], tty: bool) ->
         .post(&format!("/containers/{id}/start"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{engine}: starting {cmd:?}: {e}"));
+        .unwrap_or_else(|e| panic!("{engine}: starting {body}: {e}"));
     id
 }
 

@@ -98,6 +98,30 @@ async fn killed_during(
         .record();
 }
 
+/// Reads `stream` to its end, saying `mid` at the first item and pausing `pause` after
+/// each; the outcome: the error's kind, or `end` when it ended without one.
+async fn read_to_end<T>(
+    stream: impl futures_util::Stream<Item = wharf::Result<T>>,
+    mid: oneshot::Sender<()>,
+    pause: Duration,
+    end: &str,
+) -> String {
+    let mut stream = std::pin::pin!(stream);
+    let mut mid = Some(mid);
+    loop {
+        match stream.next().await {
+            Some(Ok(_)) => {
+                if let Some(m) = mid.take() {
+                    let _ = m.send(());
+                }
+                tokio::time::sleep(pause).await;
+            }
+            Some(Err(e)) => return kind_of(&e),
+            None => return end.to_owned(),
+        }
+    }
+}
+
 fn kind_of(e: &wharf::Error) -> String {
     format!("{:?} error", e.kind())
 }
@@ -153,21 +177,9 @@ async fn daemon_killed_mid_call() {
         move |mid| {
             Box::pin(async move {
                 let logs = LogsOptions::new().follow(true).stdout(true).stderr(true);
-                let mut stream = match d.container(id.as_str()).logs(logs).await {
-                    Ok(s) => s,
-                    Err(e) => return format!("{} before the stream", kind_of(&e)),
-                };
-                let mut mid = Some(mid);
-                loop {
-                    match stream.next().await {
-                        Some(Ok(_)) => {
-                            if let Some(m) = mid.take() {
-                                let _ = m.send(());
-                            }
-                        }
-                        Some(Err(e)) => return kind_of(&e),
-                        None => return "stream ended without an error".to_owned(),
-                    }
+                match d.container(id.as_str()).logs(logs).await {
+                    Ok(s) => read_to_end(s, mid, Duration::ZERO, "ended without an error").await,
+                    Err(e) => format!("{} before the stream", kind_of(&e)),
                 }
             })
         },
@@ -182,22 +194,18 @@ async fn daemon_killed_mid_call() {
         move |mid| {
             Box::pin(async move {
                 let options = AttachOptions::new().stdout(true).stderr(true).stdin(true);
-                let (mut output, _input) = match d.container(id.as_str()).attach(options).await {
-                    Ok(io) => io,
-                    Err(e) => return format!("{} before the stream", kind_of(&e)),
-                };
-                let mut mid = Some(mid);
-                loop {
-                    match output.next().await {
-                        Some(Ok(_)) => {
-                            if let Some(m) = mid.take() {
-                                let _ = m.send(());
-                            }
-                        }
-                        Some(Err(e)) => return kind_of(&e),
-                        // a hijacked stream has no framing: EOF is its only end
-                        None => return "EOF (a hijacked stream's only end)".to_owned(),
+                match d.container(id.as_str()).attach(options).await {
+                    // a hijacked stream has no framing: EOF is its only end
+                    Ok((output, _input)) => {
+                        read_to_end(
+                            output,
+                            mid,
+                            Duration::ZERO,
+                            "EOF (a hijacked stream's only end)",
+                        )
+                        .await
                     }
+                    Err(e) => format!("{} before the stream", kind_of(&e)),
                 }
             })
         },
@@ -250,23 +258,12 @@ async fn daemon_killed_mid_call() {
         false,
         move |mid| {
             Box::pin(async move {
-                let archive = match d.container(id.as_str()).download("/big").await {
-                    Ok(a) => a,
-                    Err(e) => return format!("{} before the body", kind_of(&e)),
-                };
-                let mut stream = Box::pin(archive.into_stream());
-                let mut mid = Some(mid);
-                loop {
-                    match stream.next().await {
-                        Some(Ok(_)) => {
-                            if let Some(m) = mid.take() {
-                                let _ = m.send(());
-                            }
-                            tokio::time::sleep(Duration::from_millis(20)).await;
-                        }
-                        Some(Err(e)) => return kind_of(&e),
-                        None => return "download finished".to_owned(),
+                match d.container(id.as_str()).download("/big").await {
+                    Ok(archive) => {
+                        let pause = Duration::from_millis(20);
+                        read_to_end(archive.into_stream(), mid, pause, "download finished").await
                     }
+                    Err(e) => format!("{} before the body", kind_of(&e)),
                 }
             })
         },

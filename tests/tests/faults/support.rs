@@ -1,40 +1,22 @@
 //! What the suite's cases share: containers without a network, and the accounting
 //! of what a client holds.
 
-use serde_json::{json, Value};
+use serde_json::json;
 use wharf::Docker;
-use wharf_tests::engine::{test_image, Engine, Scope};
+use wharf_tests::engine::{started_from, test_image, Engine, Scope};
 use wharf_tests::faults::Sample;
 
 /// Creates and starts a container of the test image running `cmd`, with no network
 /// (so a second engine configures no bridge) and stdin open, for `scope`.
 pub async fn started(engine: &Engine, scope: &Scope, what: &str, cmd: &[&str]) -> String {
-    let image = test_image(engine).await;
-    let created: Value = engine
-        .docker
-        .post("/containers/create")
-        .query("name", &scope.name(what))
-        .json(&json!({
-            "Image": image,
-            "Cmd": cmd,
-            "OpenStdin": true,
-            "Labels": scope.labels(),
-            "HostConfig": { "NetworkMode": "none" },
-        }))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{engine}: creating {cmd:?}: {e}"))
-        .json()
-        .await
-        .unwrap();
-    let id = created["Id"].as_str().unwrap().to_owned();
-    engine
-        .docker
-        .container(id.as_str())
-        .start()
-        .await
-        .unwrap_or_else(|e| panic!("{engine}: starting {cmd:?}: {e}"));
-    id
+    let body = json!({
+        "Image": test_image(engine).await,
+        "Cmd": cmd,
+        "OpenStdin": true,
+        "Labels": scope.labels(),
+        "HostConfig": { "NetworkMode": "none" },
+    });
+    started_from(engine, scope, what, &body).await
 }
 
 /// The fds a sample holds beyond the client's idle pooled connections: what must come

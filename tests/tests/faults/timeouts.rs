@@ -32,6 +32,29 @@ fn about_the_limit(took: Duration, limit: Duration) {
     );
 }
 
+/// Runs `call`, which must fail with `kind` after about `limit`; records the row and
+/// returns the error.
+async fn fails_after<T>(
+    case: &str,
+    kind: ErrorKind,
+    limit: Duration,
+    call: impl std::future::Future<Output = wharf::Result<T>>,
+) -> wharf::Error {
+    let before = Sample::now();
+    let started = Instant::now();
+    let Err(e) = call.await else {
+        panic!("{case}: no error")
+    };
+    let took = started.elapsed();
+    assert_eq!(e.kind(), kind, "{case}: {e}");
+    about_the_limit(took, limit);
+    Row::new(case, ENGINE, before)
+        .outcome(format!("{:?}", e.kind()))
+        .time_to_error(took)
+        .record();
+    e
+}
+
 /// Sends `head` then `body` one byte per `gap`, then (if `end`) the chunked end.
 async fn trickle(
     mut conn: tokio::net::UnixStream,
@@ -72,16 +95,8 @@ async fn accepts_and_never_answers_the_call_limit_fires() {
     })
     .await;
     let docker = client(&host);
-    let before = Sample::now();
-    let started = Instant::now();
-    let e = docker.get("/info").send().await.unwrap_err();
-    let took = started.elapsed();
-    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
-    about_the_limit(took, LIMIT);
-    Row::new("accepts, never answers (call limit 800 ms)", ENGINE, before)
-        .outcome(format!("{:?}", e.kind()))
-        .time_to_error(took)
-        .record();
+    let case = "accepts, never answers (call limit 800 ms)";
+    fails_after(case, ErrorKind::Timeout, LIMIT, docker.get("/info").send()).await;
 }
 
 #[tokio::test]
@@ -104,22 +119,10 @@ async fn tls_port_that_never_handshakes_the_connect_limit_fires() {
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
-    let before = Sample::now();
-    let started = Instant::now();
-    let e = docker.get("/info").send().await.unwrap_err();
-    let took = started.elapsed();
-    assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
+    let case = "TLS port accepts, never handshakes (connect limit 800 ms)";
+    let e = fails_after(case, ErrorKind::Connect, LIMIT, docker.get("/info").send()).await;
     assert!(e.to_string().contains("timed out"), "{e}");
     assert!(e.to_string().contains(&addr.to_string()), "{e}");
-    about_the_limit(took, LIMIT);
-    Row::new(
-        "TLS port accepts, never handshakes (connect limit 800 ms)",
-        ENGINE,
-        before,
-    )
-    .outcome(format!("{:?}", e.kind()))
-    .time_to_error(took)
-    .record();
 }
 
 #[tokio::test]
@@ -136,21 +139,9 @@ async fn head_then_stalled_body_ordinary_call_limit_fires() {
     })
     .await;
     let docker = client(&host);
-    let before = Sample::now();
-    let started = Instant::now();
-    let response = docker.get("/info").send().await.unwrap();
-    let e = response.bytes().await.unwrap_err();
-    let took = started.elapsed();
-    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
-    about_the_limit(took, LIMIT);
-    Row::new(
-        "head, then the body stalls (call limit 800 ms)",
-        ENGINE,
-        before,
-    )
-    .outcome(format!("{:?}", e.kind()))
-    .time_to_error(took)
-    .record();
+    let case = "head, then the body stalls (call limit 800 ms)";
+    let call = async { docker.get("/info").send().await?.bytes().await };
+    fails_after(case, ErrorKind::Timeout, LIMIT, call).await;
 }
 
 #[tokio::test]
@@ -159,36 +150,24 @@ async fn head_then_stalled_stream_idle_limit_fires() {
     let (_dir, host) =
         scripted(|conn| trickle(conn, CHUNKED, b"ab", Duration::from_millis(100), false)).await;
     let docker = client(&host);
-    let before = Sample::now();
-    let started = Instant::now();
-    let mut response = docker
-        .get("/containers/x/logs")
-        .query("follow", "1")
-        .timeout(Timeout::Idle(LIMIT))
-        .send()
-        .await
-        .unwrap();
     let mut got = Vec::new();
-    let e = loop {
-        match response.chunk().await {
-            Ok(Some(b)) => got.extend_from_slice(&b),
-            Ok(None) => panic!("the stream ended"),
-            Err(e) => break e,
+    let call = async {
+        let mut response = docker
+            .get("/containers/x/logs")
+            .query("follow", "1")
+            .timeout(Timeout::Idle(LIMIT))
+            .send()
+            .await?;
+        while let Some(b) = response.chunk().await? {
+            got.extend_from_slice(&b);
         }
+        Ok(())
     };
-    let took = started.elapsed();
-    assert_eq!(got, b"ab");
-    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     // the idle limit counts from the last byte (at about 200 ms)
-    about_the_limit(took, LIMIT + Duration::from_millis(200));
-    Row::new(
-        "stream stalls after 2 bytes (idle limit 800 ms)",
-        ENGINE,
-        before,
-    )
-    .outcome(format!("{:?}", e.kind()))
-    .time_to_error(took)
-    .record();
+    let case = "stream stalls after 2 bytes (idle limit 800 ms)";
+    let limit = LIMIT + Duration::from_millis(200);
+    fails_after(case, ErrorKind::Timeout, limit, call).await;
+    assert_eq!(got, b"ab");
 }
 
 #[tokio::test]
@@ -224,25 +203,13 @@ async fn a_byte_a_second_is_cut_by_a_total_limit() {
     let (_dir, host) =
         scripted(|conn| trickle(conn, CHUNKED, b"wharf", Duration::from_millis(500), true)).await;
     let docker = client(&host);
-    let before = Sample::now();
-    let started = Instant::now();
     let limit = Duration::from_millis(1200);
-    let e = async {
-        docker
+    let call = async {
+        let request = docker
             .get("/containers/x/logs")
-            .timeout(Timeout::Total(limit))
-            .send()
-            .await?
-            .bytes()
-            .await
-    }
-    .await
-    .unwrap_err();
-    let took = started.elapsed();
-    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
-    about_the_limit(took, limit);
-    Row::new("a byte every 500 ms (total limit 1.2 s)", ENGINE, before)
-        .outcome(format!("{:?}", e.kind()))
-        .time_to_error(took)
-        .record();
+            .timeout(Timeout::Total(limit));
+        request.send().await?.bytes().await
+    };
+    let case = "a byte every 500 ms (total limit 1.2 s)";
+    fails_after(case, ErrorKind::Timeout, limit, call).await;
 }
