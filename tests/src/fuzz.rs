@@ -222,7 +222,16 @@ pub fn docker_host(data: &[u8]) {
                 let password = userinfo.split_once(':').map_or("", |(_, p)| p);
                 // (a password the input also has elsewhere may be quoted from there)
                 if password.len() >= 8 && host.matches(password).count() == 1 {
-                    assert!(!e.to_string().contains(password), "{e}");
+                    // no more often than with another password: it may be a word
+                    // of the message itself ("password")
+                    let other = host.replace(password, &"\u{7f}".repeat(password.len()));
+                    let env = Environment::empty().set("DOCKER_HOST", other);
+                    let baseline = Endpoint::resolve(&env).err().map(|e| e.to_string());
+                    let quoted = |text: &str| text.matches(password).count();
+                    assert!(
+                        quoted(&e.to_string()) <= baseline.as_deref().map_or(0, quoted),
+                        "{e}"
+                    );
                 }
             }
         }
