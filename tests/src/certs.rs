@@ -21,19 +21,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 /// `server_names` (an openssl `subjectAltName`, e.g. `DNS:daemon.test`).
 /// `None` when there is no `openssl` command.
 pub fn make(dir: &Path, server_names: &str) -> Option<()> {
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .ok()?;
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Some(())
-    };
+    let openssl = |args: &[&str]| openssl(dir, args);
     let ec = [
         "-newkey",
         "ec",
@@ -91,6 +79,78 @@ pub fn make(dir: &Path, server_names: &str) -> Option<()> {
     Some(())
 }
 
+/// Adds to `dir` (made by [`make`]) a server certificate signed by its CA for
+/// `server_names` that expired in January 2020: `expired.pem`, `expired-key.pem`.
+/// `None` when there is no `openssl` command.
+pub fn make_expired(dir: &Path, server_names: &str) -> Option<()> {
+    let openssl = |args: &[&str]| openssl(dir, args);
+    openssl(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "expired-key.pem",
+        "-out",
+        "expired.csr",
+        "-subj",
+        "/CN=expired",
+    ])?;
+    // `openssl x509 -days` takes no date in the past; `openssl ca` takes both dates
+    std::fs::write(dir.join("index.txt"), "").unwrap();
+    std::fs::write(dir.join("serial"), "1000\n").unwrap();
+    std::fs::write(
+        dir.join("ca.cnf"),
+        "[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\n\
+         default_md = sha256\npolicy = p\n[p]\ncommonName = supplied\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("expired.cnf"),
+        format!("subjectAltName={server_names}\nextendedKeyUsage=serverAuth\n"),
+    )
+    .unwrap();
+    openssl(&[
+        "ca",
+        "-batch",
+        "-config",
+        "ca.cnf",
+        "-cert",
+        "ca.pem",
+        "-keyfile",
+        "ca-key.pem",
+        "-startdate",
+        "20200101000000Z",
+        "-enddate",
+        "20200102000000Z",
+        "-notext",
+        "-in",
+        "expired.csr",
+        "-out",
+        "expired.pem",
+        "-extfile",
+        "expired.cnf",
+    ])
+}
+
+/// Runs `openssl ARGS` in `dir`; `None` when there is no `openssl` command, a panic
+/// when it fails.
+fn openssl(dir: &Path, args: &[&str]) -> Option<()> {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(())
+}
+
 /// The certificates of a PEM file.
 pub fn certs(path: &Path) -> Vec<CertificateDer<'static>> {
     CertificateDer::pem_file_iter(path)
@@ -104,6 +164,17 @@ pub fn certs(path: &Path) -> Vec<CertificateDer<'static>> {
 /// by the test CA.
 pub fn server_config(
     dir: &Path,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+    client_auth: bool,
+) -> rustls::ServerConfig {
+    server_config_with(dir, "server", versions, client_auth)
+}
+
+/// [`server_config`] with the certificate `NAME.pem` and key `NAME-key.pem` of `dir`
+/// (`server`, or `expired` from [`make_expired`]).
+pub fn server_config_with(
+    dir: &Path,
+    name: &str,
     versions: &[&'static rustls::SupportedProtocolVersion],
     client_auth: bool,
 ) -> rustls::ServerConfig {
@@ -126,8 +197,8 @@ pub fn server_config(
     };
     builder
         .with_single_cert(
-            certs(&dir.join("server.pem")),
-            PrivateKeyDer::from_pem_file(dir.join("server-key.pem")).unwrap(),
+            certs(&dir.join(format!("{name}.pem"))),
+            PrivateKeyDer::from_pem_file(dir.join(format!("{name}-key.pem"))).unwrap(),
         )
         .unwrap()
 }

@@ -82,8 +82,27 @@ fn in_ci() -> bool {
 /// The engine the environment names, or `None` (after one line on stderr) when none
 /// answers outside CI. Under CI, no engine is a test failure.
 pub async fn engine() -> Option<Engine> {
-    static SKIP_NOTICE: Once = Once::new();
     let docker = Docker::connect().unwrap_or_else(|e| panic!("no usable engine endpoint: {e}"));
+    engine_of(
+        docker,
+        "Start one with `cargo xtask engine up docker-28` and set \
+         DOCKER_HOST=unix:///run/wharf/docker-28.sock",
+    )
+    .await
+}
+
+/// The engine at `host` (a `DOCKER_HOST` value), as [`engine`] finds it: `None` outside CI
+/// when it does not answer (`start` says how to start it), a failure under CI.
+pub async fn engine_at(host: &str, start: &str) -> Option<Engine> {
+    let docker = Docker::builder()
+        .environment(wharf::endpoint::Environment::empty().set("DOCKER_HOST", host))
+        .build()
+        .unwrap_or_else(|e| panic!("no usable engine endpoint {host}: {e}"));
+    engine_of(docker, start).await
+}
+
+async fn engine_of(docker: Docker, start: &str) -> Option<Engine> {
+    static SKIP_NOTICE: Once = Once::new();
     let answer = tokio::time::timeout(Duration::from_secs(20), docker.api_version()).await;
     let failure = match answer {
         Ok(Ok(_)) => None,
@@ -93,8 +112,7 @@ pub async fn engine() -> Option<Engine> {
     if let Some(why) = failure {
         let endpoint = docker.endpoint();
         let msg = format!(
-            "no engine answers at {} ({}): {why}. Start one with `cargo xtask engine up docker-28` \
-             and set DOCKER_HOST=unix:///run/wharf/docker-28.sock",
+            "no engine answers at {} ({}): {why}. {start}",
             endpoint.url(),
             endpoint.source()
         );
@@ -225,14 +243,21 @@ pub async fn test_image(engine: &Engine) -> &'static str {
 /// of streams and exec do not depend on the container builders.
 pub async fn started(engine: &Engine, scope: &Scope, cmd: &[&str], tty: bool) -> String {
     let image = test_image(engine).await;
+    let body = json!({ "Image": image, "Cmd": cmd, "Tty": tty, "Labels": scope.labels() });
+    started_from(engine, scope, "c", &body).await
+}
+
+/// Creates the container `body` describes (the create call's JSON), named `what` in
+/// `scope`, and starts it; returns its id.
+pub async fn started_from(engine: &Engine, scope: &Scope, what: &str, body: &Value) -> String {
     let created: Value = engine
         .docker
         .post("/containers/create")
-        .query("name", &scope.name("c"))
-        .json(&json!({ "Image": image, "Cmd": cmd, "Tty": tty, "Labels": scope.labels() }))
+        .query("name", &scope.name(what))
+        .json(body)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{engine}: creating {cmd:?}: {e}"))
+        .unwrap_or_else(|e| panic!("{engine}: creating {body}: {e}"))
         .json()
         .await
         .unwrap();
@@ -242,7 +267,7 @@ pub async fn started(engine: &Engine, scope: &Scope, cmd: &[&str], tty: bool) ->
         .post(&format!("/containers/{id}/start"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{engine}: starting {cmd:?}: {e}"));
+        .unwrap_or_else(|e| panic!("{engine}: starting {body}: {e}"));
     id
 }
 

@@ -2,4 +2,7 @@
 
 pub mod certs;
 pub mod engine;
+pub mod faults;
+pub mod fuzz;
+pub mod proxy;
 pub mod server;

@@ -494,3 +494,48 @@ pub async fn raw_server(
         .expect("client");
     (dir, docker, connections)
 }
+
+/// A server on a unix socket that runs `script` on every connection it accepts (each in
+/// a task of its own), for behaviour no handler can script: never answering, stalling,
+/// trickling. Returns the directory holding the socket and its `DOCKER_HOST`.
+///
+/// ```no_run
+/// # async fn run() {
+/// // accepts, reads the request, never answers
+/// let (_dir, host) = wharf_tests::server::scripted(|mut conn| async move {
+///     use tokio::io::AsyncReadExt;
+///     let mut buf = [0u8; 4096];
+///     while conn.read(&mut buf).await.is_ok_and(|n| n > 0) {}
+/// })
+/// .await;
+/// # }
+/// ```
+pub async fn scripted<F, Fut>(script: F) -> (tempfile::TempDir, String)
+where
+    F: Fn(tokio::net::UnixStream) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("docker.sock");
+    let listener = tokio::net::UnixListener::bind(&path).expect("bind unix socket");
+    tokio::spawn(async move {
+        while let Ok((conn, _)) = listener.accept().await {
+            tokio::spawn(script(conn));
+        }
+    });
+    (dir, format!("unix://{}", path.display()))
+}
+
+/// Reads a request head from `conn` (and nothing more); false if the connection ended
+/// first.
+pub async fn read_head<S: AsyncRead + Unpin>(conn: &mut S) -> bool {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while find(&seen, b"\r\n\r\n").is_none() {
+        match conn.read(&mut buf).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    true
+}

@@ -30,16 +30,23 @@
 #   own graphroot / runroot / tmp_dir / volume_path / network_config_dir:
 #                     nothing shared with a user's own podman (/var/lib/containers,
 #                     /run/libpod, /etc/cni/net.d)
+#
+# podman-faults.sh runs this script as a second, separate instance named
+# podman-faults (WHARF_PODMAN_INSTANCE): its own socket, pidfile, config,
+# storage and log, all named for the instance. That instance alone also has
+#   kill      SIGKILL of the service (its containers live on under conmon)
+#   restart   the service started again on the same storage
+# for the fault tests; the shared `podman` refuses both.
 set -euo pipefail
-ENGINE=podman
+ENGINE=${WHARF_PODMAN_INSTANCE:-podman}
 # shellcheck source=xtask/engines/lib.sh disable=SC2034  # ENGINE is read by lib.sh
 . "$(dirname "$0")/lib.sh"
 
-SOCK=$WHARF_RUN/podman.sock
-PIDFILE=$WHARF_RUN/podman.pid
-STATE=$WHARF_RUN/podman
-DATA=$WHARF_LIB/podman
-LOG=$WHARF_LOG/podman.log
+SOCK=$WHARF_RUN/$ENGINE.sock
+PIDFILE=$WHARF_RUN/$ENGINE.pid
+STATE=$WHARF_RUN/$ENGINE
+DATA=$WHARF_LIB/$ENGINE
+LOG=$WHARF_LOG/$ENGINE.log
 CONF=$STATE/containers.conf
 STORAGE_CONF=$STATE/storage.conf
 REGISTRIES_CONF=$STATE/registries.conf
@@ -57,9 +64,9 @@ daemon_pid() {
 
 status() {
     if api_ping "$SOCK"; then
-        echo "podman: up, $(api_version "$SOCK"), DOCKER_HOST=unix://$SOCK"
+        echo "$ENGINE: up, $(api_version "$SOCK"), DOCKER_HOST=unix://$SOCK"
     else
-        echo "podman: not answering on unix://$SOCK"
+        echo "$ENGINE: not answering on unix://$SOCK"
         return 1
     fi
 }
@@ -243,9 +250,43 @@ down() {
     log "down"
 }
 
+# kill / restart: only for a separate instance (never the shared engine)
+fault_instance_only() {
+    [ "$ENGINE" != podman ] || die "$1 is only for a fault-test instance (podman-faults.sh), never the shared podman"
+}
+
+kill_service() {
+    require_root
+    fault_instance_only kill
+    local pid
+    pid=$(daemon_pid) || die "not running"
+    kill -KILL "$pid"
+    local i
+    for i in $(seq 50); do
+        # gone, or a zombie nobody has reaped yet: dead either way
+        case $(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null) in '' | Z) break ;; esac
+        sleep 0.1
+    done
+    log "killed pid $pid (SIGKILL)"
+}
+
+restart() {
+    require_root
+    fault_instance_only restart
+    [ -f "$CONF" ] || die "never started: run up first"
+    if daemon_pid >/dev/null; then
+        kill_service
+    fi
+    start_service
+    log "restarted: $(api_version "$SOCK"), pid $(cat "$PIDFILE")"
+    echo "DOCKER_HOST=unix://$SOCK"
+}
+
 case ${1:-} in
     up) up ;;
     down) shift; down "$@" ;;
     status) status ;;
+    kill) kill_service ;;
+    restart) restart ;;
     *) usage_action ;;
 esac

@@ -31,17 +31,26 @@ const ENGINES: &[(&str, &str)] = &[
         "Podman 4.3 compat API (1.41), Debian bookworm's podman; unix:///run/wharf/podman.sock",
     ),
     (
+        "podman-faults",
+        "Podman 4.3 compat API (1.41), a separate instance the fault tests SIGKILL (`kill`) and start again (`restart`); unix:///run/wharf/podman-faults.sock",
+    ),
+    (
         "registry",
         "distribution 2.8 registry with basic auth (wharf / wharf-test-password); 127.0.0.1:5000",
     ),
 ];
 
-const ACTIONS: &[&str] = &["up", "down", "status"];
+const ACTIONS: &[&str] = &["up", "down", "status", "kill", "restart"];
+/// The engines that `kill` (SIGKILL) and `restart` may act on: never a
+/// shared one.
+const KILLABLE: &[&str] = &["podman-faults"];
 
 fn usage() -> String {
     let mut s = String::from(
-        "usage: cargo xtask engine up|down|status NAME|all [--purge]\n\n\
-         `down --purge` also deletes the engine's data.\n\nengines:\n",
+        "usage: cargo xtask engine up|down|status NAME|all [--purge]\n       \
+         cargo xtask engine kill|restart podman-faults\n\n\
+         `down --purge` also deletes the engine's data. `kill` sends SIGKILL to a \
+         fault-test engine, `restart` starts it again.\n\nengines:\n",
     );
     for (name, what) in ENGINES {
         s.push_str(&format!("  {name:<16} {what}\n"));
@@ -68,6 +77,10 @@ pub fn run(args: &[String]) -> Result<()> {
     if extra.iter().any(|a| a != "--purge") || (!extra.is_empty() && action != "down") {
         eprint!("{}", usage());
         bail!("engine: unexpected arguments {extra:?}");
+    }
+    if matches!(action, "kill" | "restart") && !KILLABLE.contains(&name) {
+        eprint!("{}", usage());
+        bail!("engine: `{action}` is only for {KILLABLE:?}, never a shared engine");
     }
     let names: Vec<&str> = if name == "all" {
         ENGINES.iter().map(|(n, _)| *n).collect()

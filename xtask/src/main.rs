@@ -3,10 +3,13 @@
 //! - `regen [--api-version X.Y] [--check] [-v]`: turn the vendored Engine API spec into the
 //!   `wharf-api` crate in `generated/`.
 //! - `engine up|down|status NAME`: start, stop or query a test engine
-//!   (`docker-28`, `docker-28-swarm`, `docker-20`, `docker-20-swarm`, `podman`, `registry`).
+//!   (`docker-28`, `docker-28-swarm`, `docker-20`, `docker-20-swarm`, `podman`, `registry`,
+//!   and `podman-faults`, which `engine kill|restart podman-faults` SIGKILLs and starts again).
 //! - `bench logs`: end-to-end logs against a real engine, wharf against `docker logs`.
+//! - `faults`: the fault, load and hostile-input suite, and its report.
 mod bench;
 mod engine;
+mod faults;
 mod regen;
 
 use anyhow::{bail, Result};
@@ -16,8 +19,10 @@ usage: cargo xtask <task>
 
 tasks:
   regen [--api-version X.Y] [--check] [-v]   regenerate generated/ from openapi/vX.Y.yaml
-  engine up|down|status NAME                  manage a test engine: docker-28, docker-28-swarm, docker-20, docker-20-swarm, podman, registry
+  engine up|down|status NAME                  manage a test engine: docker-28, docker-28-swarm, docker-20, docker-20-swarm, podman, registry, podman-faults
+  engine kill|restart podman-faults           SIGKILL the fault-test engine, start it again
   bench logs [--lines-mib N] [--tty-mib N]    wharf's logs against `docker logs` on a real engine
+  faults [-- TEST-ARGS]                       the fault, load and hostile-input suite, and its report table
 ";
 
 fn main() {
@@ -37,6 +42,7 @@ fn run() -> Result<()> {
         "regen" => regen::run(rest),
         "engine" => engine::run(rest),
         "bench" => bench::run(rest),
+        "faults" => faults::run(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())

@@ -115,7 +115,10 @@ pub enum ErrorKind {
     /// `404 Not Found`: no such object (container, image, network, ...).
     NotFound,
     /// `409 Conflict`: the object is in a state that forbids the call, or
-    /// the name is taken.
+    /// the name is taken. Podman answers many of these `500` (and Docker
+    /// one, unpausing a container that is not paused); those are recognised
+    /// by the words that end their message and are `Conflict` too (with
+    /// [`Error::status`] still `500`).
     Conflict,
     /// `503 Service Unavailable`: the daemon cannot serve this now (for
     /// example a swarm call on a node that is not a manager).
@@ -363,6 +366,9 @@ impl Error {
     /// `client version 1.51 is too new. Maximum supported API version is 1.41`.
     pub(crate) fn from_status(status: u16, message: Option<String>) -> Error {
         let mut kind = ErrorKind::from_status(status);
+        if status == 500 && message.as_deref().is_some_and(conflict_in_500) {
+            kind = ErrorKind::Conflict;
+        }
         if status == 400 {
             if let Some(m) = &message {
                 if m.starts_with("client version ")
@@ -616,6 +622,37 @@ impl Error {
     }
 }
 
+/// Whether a `500` message is a conflict that the engine did not answer
+/// `409`, so that the same refusal has the same kind on every engine.
+///
+/// Docker 28.5 answers `500` to unpausing a container that is not paused
+/// ("Container <id> is not paused", a plain error in moby's
+/// `daemon/unpause.go`), where Podman says "container state improper";
+/// both are `Conflict`, as a state that forbids the call is everywhere else.
+///
+/// Podman's compat API answers these with `500` and a body
+/// `{"cause": ..., "message": "...: <cause>", "response": 500}`; the cause
+/// is the text of one of its error values and ends the message (which is
+/// all the generated client keeps). A guess from those texts, checked
+/// against Podman 4.3: `libpod/define/errors.go` (`ErrCtrStateInvalid`
+/// "container state improper", `ErrCtrExists` "container already exists",
+/// `ErrPodExists`, `ErrVolumeExists`, `ErrVolumeBeingUsed`, `ErrNetworkExists`)
+/// and containers/storage's `ErrDuplicateName` "that name is already in use"
+/// (a taken container name).
+fn conflict_in_500(message: &str) -> bool {
+    const CAUSES: &[&str] = &[
+        "is not paused",
+        "container state improper",
+        "container already exists",
+        "that name is already in use",
+        "pod already exists",
+        "volume already exists",
+        "volume is being used",
+        "network already exists",
+    ];
+    CAUSES.iter().any(|cause| message.ends_with(cause))
+}
+
 /// Reads up to `cap` bytes of a body; the rest is left unread. Returns the
 /// bytes and whether the body was longer.
 async fn read_capped(mut response: reqwest::Response, cap: usize) -> (Vec<u8>, bool) {
@@ -840,6 +877,25 @@ mod tests {
             assert_eq!(Error::from_status(status, None).kind(), kind, "{status}");
         }
         assert!(Error::from_status(304, None).is_not_modified());
+    }
+
+    #[test]
+    fn podmans_500_for_a_conflict_is_a_conflict() {
+        // Podman 4.3 removing a running container, and creating a taken name
+        let running = "cannot remove container cb5a as it is running - running or paused \
+                       containers cannot be removed without force: container state improper";
+        let taken = "container create: creating container storage: the container name \"x\" \
+                     is already in use by cb5a. You have to remove that container to be able \
+                     to reuse that name: that name is already in use";
+        for m in [running, taken] {
+            let e = Error::from_status(500, Some(m.into()));
+            assert_eq!(e.kind(), ErrorKind::Conflict, "{m}");
+            assert_eq!(e.status(), Some(500));
+        }
+        let e = Error::from_status(500, Some("Container cb5a is not paused".into()));
+        assert_eq!(e.kind(), ErrorKind::Conflict);
+        let e = Error::from_status(500, Some("runc: exec failed".into()));
+        assert_eq!(e.kind(), ErrorKind::Server);
     }
 
     #[test]

@@ -159,8 +159,22 @@ impl ProgressStream {
     /// # }
     /// ```
     pub fn new(response: Response) -> ProgressStream {
+        ProgressStream::from_stream(response.bytes_stream())
+    }
+
+    /// Reads progress lines from any stream of byte chunks (a saved log of a
+    /// pull, a body read some other way).
+    ///
+    /// ```
+    /// let line = bytes::Bytes::from_static(b"{\"status\":\"Pulling fs layer\",\"id\":\"7\"}\n");
+    /// let chunks = futures_util::stream::iter([Ok::<_, wharf::Error>(line)]);
+    /// let progress = wharf::progress::ProgressStream::from_stream(chunks);
+    /// ```
+    pub fn from_stream(
+        chunks: impl Stream<Item = Result<Bytes>> + Send + 'static,
+    ) -> ProgressStream {
         ProgressStream {
-            inner: JsonLines::new(response.bytes_stream().boxed()),
+            inner: JsonLines::new(chunks.boxed()),
             done: false,
         }
     }

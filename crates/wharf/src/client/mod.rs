@@ -145,6 +145,16 @@ pub struct Docker {
     inner: Arc<Inner>,
 }
 
+/// The connections of a client's pool: see [`Docker::connections`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Connections {
+    /// Open connections, in use or idle.
+    pub open: usize,
+    /// Open connections waiting in the pool for a call.
+    pub idle: usize,
+}
+
 pub(crate) struct Inner {
     endpoint: Endpoint,
     transport: Transport,
@@ -169,6 +179,23 @@ impl Docker {
     /// ```
     pub fn connect() -> Result<Docker> {
         Docker::builder().build()
+    }
+
+    /// How many connections to the daemon this client (and its clones)
+    /// holds open now, and how many of those wait idle in the pool for the
+    /// next call. A connection is open from its dial until it closes: a
+    /// stream, an attach or an exec holds one while it lives; one dropped
+    /// halfway is closed, not pooled.
+    ///
+    /// ```
+    /// let docker = wharf::Docker::builder().host("unix:///var/run/docker.sock").build()?;
+    /// let connections = docker.connections();
+    /// assert_eq!((connections.open, connections.idle), (0, 0));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn connections(&self) -> Connections {
+        let (open, idle) = self.inner.transport.pool.counts();
+        Connections { open, idle }
     }
 
     /// A builder for a client with other settings.
@@ -437,6 +464,15 @@ impl Docker {
                 .with_source(e),
             conn::Failure::Timeout(t) => return timeout_error(t, total),
         };
+        if let Some(reason) = self
+            .inner
+            .endpoint
+            .tls()
+            .filter(|_| matches!(error.kind(), ErrorKind::Connect | ErrorKind::Io))
+            .and_then(|tls| crate::transport::tls::refusal(tls, &error))
+        {
+            error = error.with_kind(ErrorKind::Connect).with_detail(reason);
+        }
         if matches!(error.kind(), ErrorKind::Connect | ErrorKind::Io)
             && self.inner.transport.is_ssh()
         {

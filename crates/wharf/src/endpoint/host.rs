@@ -36,6 +36,12 @@ pub(crate) enum Host {
     NamedPipe(String),
 }
 
+/// Whether `s` is made of a URL scheme's characters.
+fn is_scheme(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+}
+
 /// Parses a host URL; the error is the reason, without the input.
 pub(super) fn parse_host(input: &str) -> std::result::Result<Host, String> {
     let input = input.trim();
@@ -72,9 +78,18 @@ pub(super) fn parse_host(input: &str) -> std::result::Result<Host, String> {
         "tcp" => parse_tcp(rest),
         "ssh" => parse_ssh(input).map(Host::Ssh),
         "fd" => Err("fd:// is a daemon listen address, not one a client can connect to".to_owned()),
+        // redacted: the reason must not quote a password (found by the fuzz
+        // target `docker_host`; tests/fuzz/corpus/docker_host/http-with-password)
         "http" | "https" => Err(format!(
-            "use tcp://{rest} (TLS is chosen by DOCKER_TLS_VERIFY, a context or the builder)"
+            "use {} (TLS is chosen by DOCKER_TLS_VERIFY, a context or the builder)",
+            redact(&format!("tcp://{rest}"))
         )),
+        // a "scheme" of other characters is quoted by no one: it may hold a
+        // password (found by the fuzz target `docker_host`;
+        // tests/fuzz/corpus/docker_host/password-before-the-scheme)
+        other if !is_scheme(other) => Err(
+            "it does not start with a scheme; use unix://, tcp://, ssh:// or npipe://".to_owned(),
+        ),
         other => Err(format!(
             "unknown scheme {other:?}; use unix://, tcp://, ssh:// or npipe://"
         )),
@@ -156,8 +171,14 @@ pub(super) fn bracket_ipv6(host: &str) -> String {
 /// The input with any password in it replaced by `***`, for messages.
 pub(super) fn redact(input: &str) -> String {
     let Some((scheme, rest)) = input.split_once("://") else {
-        return input.to_owned();
+        // no URL: whatever comes before an `@` may be credentials
+        return match input.rsplit_once('@') {
+            Some((_, host)) => format!("***@{host}"),
+            None => input.to_owned(),
+        };
     };
+    // what stands before `://` may be anything, a password too
+    let scheme = if is_scheme(scheme) { scheme } else { "***" };
     let authority_end = rest.find('/').unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(authority_end);
     match authority.rsplit_once('@') {
@@ -166,6 +187,6 @@ pub(super) fn redact(input: &str) -> String {
             let hidden = if userinfo.contains(':') { ":***" } else { "" };
             format!("{scheme}://{user}{hidden}@{host}{tail}")
         }
-        None => input.to_owned(),
+        None => format!("{scheme}://{rest}"),
     }
 }

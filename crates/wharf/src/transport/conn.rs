@@ -277,6 +277,9 @@ pub(crate) struct Pool {
     connect_timeout: Option<Duration>,
     idle: Mutex<Vec<(Conn, Instant)>>,
     permits: Arc<Semaphore>,
+    cap: usize,
+    /// Woken when a connection comes back to `idle`.
+    returned: tokio::sync::Notify,
 }
 
 impl Pool {
@@ -287,40 +290,60 @@ impl Pool {
             connect_timeout,
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(cap)),
+            cap,
+            returned: tokio::sync::Notify::new(),
         }
     }
 
-    /// An idle connection that still answers, or a new one.
+    /// How many connections are open (in use or idle), and how many of
+    /// them are idle in the pool.
+    pub(crate) fn counts(&self) -> (usize, usize) {
+        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).len();
+        (self.cap - self.permits.available_permits(), idle)
+    }
+
+    /// An idle connection that still answers, or a new one once the cap
+    /// allows it. At the cap, it waits for whichever comes first: a
+    /// connection closing (its permit) or one coming back to the pool
+    /// (reused). Waiting for a permit alone would wait forever when every
+    /// connection at the cap went back to the pool idle (each holds its
+    /// permit), as happened over ssh (cap 8) with a ninth concurrent call.
     async fn checkout(&self) -> Result<Conn, Failure> {
         loop {
-            let Some(mut conn) = self.take_idle() else {
-                break;
-            };
-            if conn.still_usable() {
-                conn.reused = true;
-                return Ok(conn);
+            while let Some(mut conn) = self.take_idle() {
+                if conn.still_usable() {
+                    conn.reused = true;
+                    return Ok(conn);
+                }
+            }
+            if let Ok(permit) = self.permits.clone().try_acquire_owned() {
+                return self.connect(permit).await;
+            }
+            let returned = self.returned.notified();
+            let mut returned = std::pin::pin!(returned);
+            // registered before looking again: a connection put back from
+            // now on wakes this wait
+            returned.as_mut().enable();
+            if self.has_idle() {
+                continue;
+            }
+            let permit = self.permits.clone().acquire_owned();
+            let mut permit = std::pin::pin!(permit);
+            let permit = std::future::poll_fn(|cx| {
+                if let Poll::Ready(permit) = permit.as_mut().poll(cx) {
+                    return Poll::Ready(Some(permit.expect("the semaphore is never closed")));
+                }
+                returned.as_mut().poll(cx).map(|()| None)
+            })
+            .await;
+            if let Some(permit) = permit {
+                return self.connect(permit).await;
             }
         }
-        self.connect().await
     }
 
-    /// A new connection, once the cap allows one: idle connections are
-    /// closed to make room.
-    async fn connect(&self) -> Result<Conn, Failure> {
-        let permit = loop {
-            if let Ok(permit) = self.permits.clone().try_acquire_owned() {
-                break permit;
-            }
-            if self.take_idle().is_some() {
-                continue; // dropped: its permit is free
-            }
-            break self
-                .permits
-                .clone()
-                .acquire_owned()
-                .await
-                .expect("the semaphore is never closed");
-        };
+    /// A new connection, under `permit`.
+    async fn connect(&self, permit: OwnedSemaphorePermit) -> Result<Conn, Failure> {
         let io = self
             .dial
             .connect(self.connect_timeout)
@@ -338,6 +361,14 @@ impl Pool {
             reused: false,
             _permit: permit,
         })
+    }
+
+    fn has_idle(&self) -> bool {
+        !self
+            .idle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
     }
 
     fn take_idle(&self) -> Option<Conn> {
@@ -365,6 +396,8 @@ impl Pool {
         idle.drain(..expired);
         if idle.len() < MAX_IDLE {
             idle.push((conn, now));
+            drop(idle);
+            self.returned.notify_one();
         }
     }
 }

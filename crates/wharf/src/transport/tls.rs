@@ -141,6 +141,63 @@ fn read_key(tls: &Tls, path: &Path) -> Result<PrivateKeyDer<'static>> {
     })
 }
 
+/// Why the daemon refused this client's TLS connection, when a TLS alert it
+/// sent says so: the client certificate is missing or not one it trusts.
+///
+/// With TLS 1.3 the client finishes its side of the handshake before the
+/// server checks the client certificate (RFC 8446, section 4.4.2), so the
+/// daemon's `certificate_required` alert arrives on the first read of the
+/// answer, not while connecting: both places are looked at.
+pub(crate) fn refusal(tls: &Tls, err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    use rustls::AlertDescription as Alert;
+    let alert = rustls_errors(err).find_map(|e| match e {
+        rustls::Error::AlertReceived(alert) => Some(*alert),
+        _ => None,
+    })?;
+    let hint = "set DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem (or \
+                give them with Tls::with_client_cert)";
+    match (alert, tls.cert()) {
+        (Alert::CertificateRequired | Alert::HandshakeFailure, None) => Some(format!(
+            "the daemon requires a client certificate and none is configured (TLS alert \
+             {alert:?}); {hint}"
+        )),
+        (
+            Alert::CertificateRequired
+            | Alert::HandshakeFailure
+            | Alert::BadCertificate
+            | Alert::UnknownCA
+            | Alert::CertificateUnknown
+            // what a rustls 0.23 server answers a client certificate of a CA
+            // it does not know (seen in the fault suite's TLS cases)
+            | Alert::DecryptError
+            | Alert::CertificateExpired
+            | Alert::CertificateRevoked
+            | Alert::UnsupportedCertificate
+            | Alert::AccessDenied,
+            Some(cert),
+        ) => Some(format!(
+            "the daemon refused the client certificate {} (TLS alert {alert:?}); it must be \
+             signed by a CA the daemon trusts (its --tlscacert); {hint}",
+            cert.display()
+        )),
+        (alert, _) => Some(format!("the daemon ended the TLS session (alert {alert:?})")),
+    }
+}
+
+/// The rustls errors in `err`'s chain, also those an `io::Error` wraps
+/// (whose `source` skips the error it holds).
+fn rustls_errors<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a rustls::Error> {
+    std::iter::successors(Some(err), |e| {
+        e.downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map(|inner| inner as &(dyn std::error::Error + 'static))
+            .or_else(|| e.source())
+    })
+    .filter_map(|e| e.downcast_ref::<rustls::Error>())
+}
+
 /// Accepts any server certificate but still checks handshake signatures:
 /// the `with_verify(false)` / `SkipTLSVerify` mode.
 #[derive(Debug)]

@@ -302,10 +302,15 @@ impl Demuxer {
         self.done = true;
         self.front = Bytes::new();
         self.queue.clear();
+        // only the bytes read: the rest of `header` may hold an earlier
+        // frame's, which would make the error depend on how input was cut
+        // (found by the fuzz target `demux`; tests/fuzz/corpus/demux/truncated-header-after-a-frame)
+        let mut header = [0; HEADER_LEN];
+        header[..header_len].copy_from_slice(&self.header[..header_len]);
         DemuxError {
             kind,
             offset: self.frame_offset,
-            header: self.header,
+            header,
             header_len: header_len as u8,
             missing,
         }

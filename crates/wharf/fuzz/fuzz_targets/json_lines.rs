@@ -1,0 +1,4 @@
+//! `wharf_tests::fuzz::json_lines` under libFuzzer (see its docs for the input layout).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| wharf_tests::fuzz::json_lines(data));
