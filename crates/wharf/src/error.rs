@@ -139,7 +139,9 @@ pub enum ErrorKind {
     /// certificate file, a broken context.
     Config,
     /// The client and the daemon have no API version in common, or the
-    /// daemon refused the pinned version.
+    /// daemon refused the pinned version, or a call uses an operation,
+    /// parameter or field newer than the client's API version (refused
+    /// before sending; the message names it and both versions).
     VersionMismatch,
 }
 

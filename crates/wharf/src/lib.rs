@@ -66,6 +66,7 @@ pub mod filters;
 pub mod hijack;
 mod path;
 pub mod progress;
+mod requirements;
 pub mod stream;
 mod transport;
 pub mod units;
