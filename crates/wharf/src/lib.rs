@@ -64,6 +64,7 @@ pub mod events;
 pub mod exec;
 pub mod filters;
 pub mod hijack;
+pub mod network;
 mod path;
 pub mod progress;
 mod requirements;
@@ -71,6 +72,7 @@ pub mod stream;
 mod transport;
 pub mod units;
 pub mod version;
+pub mod volume;
 #[cfg(feature = "websocket")]
 pub mod websocket;
 
