@@ -355,11 +355,20 @@ impl Error {
 
     /// An unsuccessful answer from the daemon.
     ///
-    /// A `400` whose message says the client version is too new or too old
-    /// is a [`ErrorKind::VersionMismatch`]; the daemon words it as
+    /// Where engines answer one user error with different statuses, the
+    /// message decides (`crate::error_kinds`: a network with containers
+    /// attached is a conflict on every engine). A `400` whose message says
+    /// the client version is too new or too old is a
+    /// [`ErrorKind::VersionMismatch`]; the daemon words it as
     /// `client version 1.51 is too new. Maximum supported API version is 1.41`.
     pub(crate) fn from_status(status: u16, message: Option<String>) -> Error {
         let mut kind = ErrorKind::from_status(status);
+        if let Some(refined) = message
+            .as_deref()
+            .and_then(|m| crate::error_kinds::refined(status, m))
+        {
+            kind = refined;
+        }
         if status == 400 {
             if let Some(m) = &message {
                 if m.starts_with("client version ")

@@ -33,7 +33,10 @@
 //!   `/_ping` unless pinned.
 //! - [`Error`]: one error type; [`Error::kind`] tells not-found from conflict from a
 //!   connection failure, [`Error::message`] carries the daemon's own words.
-//! - [`container`], [`exec`], [`events`]: the typed API. [`hijack`] is the upgraded connection
+//! - [`container`], [`exec`], [`events`], [`network`], [`volume`], [`system`] (info,
+//!   version, disk usage, system prune): the typed API. A call that uses an operation,
+//!   parameter or field newer than the client's API version is refused before it is sent
+//!   ([`ErrorKind::VersionMismatch`], naming it and both versions). [`hijack`] is the upgraded connection
 //!   behind attach and exec; [`stream`] demultiplexes stdout and stderr and decodes
 //!   newline-delimited JSON; [`progress`] reads pull, push and build progress.
 //!   `websocket` (feature `websocket`) is the websocket attach,
@@ -60,6 +63,7 @@ mod copy;
 mod crypto;
 pub mod endpoint;
 mod error;
+mod error_kinds;
 pub mod events;
 pub mod exec;
 pub mod filters;
@@ -69,6 +73,7 @@ mod path;
 pub mod progress;
 mod requirements;
 pub mod stream;
+pub mod system;
 mod transport;
 pub mod units;
 pub mod version;

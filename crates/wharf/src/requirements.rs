@@ -55,16 +55,6 @@ fn since(r: &Requirement) -> ApiVersion {
     ApiVersion::new(r.since.0, r.since.1)
 }
 
-/// The version a requirement of the operation `operation` on `item` needs, if any: for
-/// typed builders that check a setting before building a request.
-pub(crate) fn needed(operation: &str, item: Item) -> Option<ApiVersion> {
-    let (_, requirements) = by_operation(operation)?;
-    requirements
-        .iter()
-        .find(|r| r.item == item)
-        .map(|r| since(r))
-}
-
 /// Refuses a request of `operation` (its `operationId`) at `version` that uses an
 /// operation, a query parameter (`query` is the URL's query) or a body field (`body`, the
 /// JSON body) newer than `version`.
@@ -187,14 +177,5 @@ mod tests {
         assert!(!is_set(&v, "M.[].B.Y"));
         assert!(!is_set(&v, "M.*.B"));
         assert!(is_set(&v, "M"));
-    }
-
-    #[test]
-    fn needed_reads_the_table() {
-        assert_eq!(
-            needed("SystemDataUsage", Item::Query("type")),
-            Some(ApiVersion::new(1, 42))
-        );
-        assert_eq!(needed("SystemDataUsage", Item::Query("nope")), None);
     }
 }
