@@ -68,7 +68,9 @@ async fn df_reports_the_test_image_and_a_created_volume() {
         .unwrap()
         .volume;
     let df = engine.docker.df().await.unwrap();
-    let listed = df.images.iter().find(|i| i.id == image);
+    // Podman lists image ids without the `sha256:` prefix
+    let bare = |id: &str| id.trim_start_matches("sha256:").to_owned();
+    let listed = df.images.iter().find(|i| bare(&i.id) == bare(&image));
     let listed = listed.unwrap_or_else(|| panic!("{engine}: {image} not in df"));
     // the static busybox is about 2 MB
     assert!(listed.size > 1_000_000, "{engine}: {}", listed.size);

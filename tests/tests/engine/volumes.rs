@@ -110,25 +110,27 @@ async fn list_and_prune_take_only_what_their_filters_name() {
         &scope,
         VolumeSpec::new()
             .name(scope.name("doomed"))
-            .label("org.wharf.test.prune", "yes"),
+            .label("org.wharf.test.prune", scope.name("p")),
     )
     .await;
     let kept = create_volume(&engine, &scope, VolumeSpec::new().name(scope.name("kept"))).await;
     let volumes = engine.docker.volumes();
     let listed = volumes.list(&scope_filter(&scope)).await.unwrap().volumes;
     assert_eq!(listed.len(), 2, "{engine}: {listed:?}");
+    // (Podman 4.3 takes a volume matching any of several filter keys: the name alone)
     let by_name = volumes
-        .list(&scope_filter(&scope).name(kept.name()))
+        .list(&Filters::new().name(kept.name()))
         .await
         .unwrap()
         .volumes;
-    assert_eq!(by_name.len(), 1, "{engine}");
+    assert_eq!(by_name.len(), 1, "{engine}: {by_name:?}");
     assert_eq!(by_name[0].name, kept.name());
 
     // named volumes: `all` where the engine spares them otherwise (API 1.42 and later)
     let options = PruneOptions::new()
         .all(true)
-        .filters(scope_filter(&scope).label("org.wharf.test.prune=yes"));
+        // one label value: Podman 4.3 takes volumes matching any of several
+        .filters(Filters::new().label(format!("org.wharf.test.prune={}", scope.name("p"))));
     let pruned = volumes.prune(&options).await.unwrap();
     assert_eq!(pruned.volumes_deleted, [doomed.name()], "{engine}");
     assert_eq!(
