@@ -13,9 +13,7 @@ use wharf_tests::server::{Recorded, Reply, TestServer};
 
 fn pinned(server: &TestServer, version: ApiVersion) -> Docker {
     Docker::builder()
-        .environment(
-            wharf::endpoint::Environment::empty().set("DOCKER_HOST", &server.docker_host()),
-        )
+        .environment(wharf::endpoint::Environment::empty().set("DOCKER_HOST", server.docker_host()))
         .api_version(version)
         .build()
         .unwrap()

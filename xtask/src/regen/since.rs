@@ -249,7 +249,7 @@ pub fn derive(
     load: &dyn Fn(&[u8]) -> Result<Value>,
 ) -> Result<Vec<Requirement>> {
     let specs = vendored(root, api_version, load)?;
-    let Some(((target_version, target), older)) = specs.split_last().map(|(t, o)| (t, o)) else {
+    let Some(((target_version, target), older)) = specs.split_last() else {
         bail!("no spec for API v{api_version} in openapi/");
     };
     let older: Vec<((u32, u32), BTreeMap<String, OpItems>)> =
