@@ -249,3 +249,59 @@ async fn an_option_newer_than_the_api_version_is_refused_before_sending() {
     let none = docker.networks().list(&scope_filter(&scope)).await.unwrap();
     assert!(none.is_empty(), "{engine}: nothing created: {none:?}");
 }
+
+#[tokio::test]
+async fn events_tell_what_happened_to_a_volume() {
+    use futures_util::TryStreamExt;
+    use wharf::api::types::EventMessageType;
+    use wharf::events::EventsOptions;
+
+    let Some(engine) = engine().await else { return };
+    let scope = Scope::new(&engine, "sys-events");
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        - 1;
+    let name = scope.name("v");
+    let volume = engine
+        .docker
+        .volumes()
+        .create(&VolumeSpec::new().name(&name).labels(scope.labels()))
+        .await
+        .unwrap()
+        .volume;
+    volume.remove().await.unwrap();
+    // (Podman 4.3 sends no network events, and names a volume in its attributes only)
+    let options = EventsOptions::new()
+        .since(since.to_string())
+        .until((since + 60).to_string())
+        .of_type(EventMessageType::Volume);
+    let mut events = engine.docker.events(options).await.unwrap();
+    let mut actions = Vec::new();
+    // past events are replayed at once; the stream then stays open until `until`
+    while let Ok(Ok(Some(event))) =
+        tokio::time::timeout(Duration::from_secs(5), events.try_next()).await
+    {
+        assert_eq!(event.type_, Some(EventMessageType::Volume), "{engine}");
+        let actor = event.actor.unwrap_or_default();
+        let named = actor.id.as_deref() == Some(name.as_str())
+            || actor.attributes.get("name") == Some(&name);
+        if named {
+            actions.push(event.action.unwrap_or_default());
+        }
+        // Podman says `remove` where Docker says `destroy`
+        if actions.iter().any(|a| a == "destroy" || a == "remove") {
+            break;
+        }
+    }
+    assert_eq!(
+        actions.first().map(String::as_str),
+        Some("create"),
+        "{engine}: {actions:?}"
+    );
+    assert!(
+        actions.iter().any(|a| a == "destroy" || a == "remove"),
+        "{engine}: {actions:?}"
+    );
+}

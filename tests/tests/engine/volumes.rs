@@ -4,7 +4,7 @@
 use wharf::container::{ContainerSpec, HostSpec, RemoveOptions};
 use wharf::volume::{PruneOptions, Volume, VolumeSpec};
 use wharf::{ErrorKind, Filters};
-use wharf_tests::engine::{engine, test_image, Engine, Scope, SCOPE_LABEL};
+use wharf_tests::engine::{engine, exit_code, test_image, Engine, Scope, SCOPE_LABEL};
 
 fn scope_filter(scope: &Scope) -> Filters {
     Filters::new().label(format!("{SCOPE_LABEL}={}", scope.labels()[SCOPE_LABEL]))
@@ -20,25 +20,6 @@ async fn create_volume(engine: &Engine, scope: &Scope, spec: VolumeSpec) -> Volu
         .volume
 }
 
-/// Runs `script` in a container with `host`'s mounts; its exit code.
-async fn run_with(engine: &Engine, scope: &Scope, host: HostSpec, script: &str) -> i64 {
-    let spec = ContainerSpec::new(test_image(engine).await)
-        .name(scope.name("c"))
-        .cmd(["sh", "-c", script])
-        .labels(scope.labels())
-        .host(host);
-    let c = engine
-        .docker
-        .containers()
-        .run(&spec)
-        .await
-        .unwrap()
-        .container;
-    let code = c.wait().await.unwrap().code;
-    c.remove().await.unwrap();
-    code
-}
-
 #[tokio::test]
 async fn a_file_written_into_a_volume_by_one_container_is_read_by_a_second() {
     let Some(engine) = engine().await else { return };
@@ -48,14 +29,18 @@ async fn a_file_written_into_a_volume_by_one_container_is_read_by_a_second() {
     let token = format!("token-{}", std::process::id());
     let write = format!("echo {token} > /data/greeting");
     let host = HostSpec::new().mount(data.mount("/data"));
-    assert_eq!(run_with(&engine, &scope, host, &write).await, 0, "{engine}");
+    assert_eq!(
+        exit_code(&engine, &scope, host, &write).await,
+        0,
+        "{engine}"
+    );
     // read-only, through the -v form this time
     let read = format!("grep -qx {token} /seed/greeting && ! touch /seed/other");
     let host = HostSpec::new().bind(data.bind("/seed") + ":ro");
-    assert_eq!(run_with(&engine, &scope, host, &read).await, 0, "{engine}");
+    assert_eq!(exit_code(&engine, &scope, host, &read).await, 0, "{engine}");
     let host = HostSpec::new().mount(empty.mount_read_only("/seed"));
     assert_ne!(
-        run_with(&engine, &scope, host, &read).await,
+        exit_code(&engine, &scope, host, &read).await,
         0,
         "{engine}: another volume"
     );

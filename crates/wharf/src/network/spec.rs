@@ -278,9 +278,8 @@ impl From<NetworkCreateRequest> for NetworkSpec {
     /// `ConfigOnly`, `Scope`).
     ///
     /// ```
-    /// use wharf::api::types::NetworkCreateRequest;
-    ///
-    /// let body = NetworkCreateRequest { name: "n".into(), config_only: Some(true), ..Default::default() };
+    /// let mut body = wharf::network::NetworkSpec::new("n").build();
+    /// body.config_only = Some(true);
     /// let spec = wharf::network::NetworkSpec::from(body);
     /// ```
     fn from(body: NetworkCreateRequest) -> NetworkSpec {
