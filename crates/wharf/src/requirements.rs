@@ -20,6 +20,21 @@
 //! Operations and query parameters cost one map lookup per request; a body is parsed only
 //! when its operation has a body field newer than the version in use.
 //!
+//! # A new typed call
+//!
+//! A typed call that runs a generated operation is checked as it is, with nothing to do.
+//! What the table cannot see is the call's to handle:
+//!
+//! - the exact version, where the specs only say "after 1.41" (the table then says 1.42,
+//!   the lowest it can be): an entry in `openapi/since.toml` with its source, then
+//!   `cargo xtask regen`;
+//! - keys inside a `filters` JSON value (the volume prune's `all`, API 1.42): the builder
+//!   decides what to send for the version ([`crate::volume::PruneOptions`]);
+//! - bodies that are not JSON (archives, build contexts) and the hand-written hijacked
+//!   requests (attach), which do not pass the generated client;
+//! - changes of meaning without a new name (a default that changed): the builder, with
+//!   [`Docker::api_version`](crate::Docker::api_version).
+//!
 //! [`ErrorKind::VersionMismatch`]: crate::ErrorKind::VersionMismatch
 
 use std::collections::HashMap;
