@@ -305,3 +305,25 @@ async fn events_tell_what_happened_to_a_volume() {
         "{engine}: {actions:?}"
     );
 }
+
+#[tokio::test]
+async fn plugins_list_through_the_typed_call() {
+    let Some(engine) = engine().await else { return };
+    match engine
+        .docker
+        .plugins(&Filters::new().add("enabled", "true"))
+        .await
+    {
+        // the project's engines have none installed
+        Ok(plugins) => assert!(plugins.is_empty(), "{engine}: {plugins:?}"),
+        Err(e) => {
+            assert_eq!(engine.flavor, Flavor::Podman, "{engine}: {e}");
+            eprintln!("{engine}: Podman serves no plugin API");
+            assert_eq!(e.kind(), ErrorKind::NotFound, "{engine}: {e}");
+            assert!(
+                e.message().is_some_and(|m| m.contains("not supported")),
+                "{e}"
+            );
+        }
+    }
+}

@@ -73,7 +73,7 @@ impl Docker {
         self.call(Timeout::Default, api.system_version()).await
     }
 
-    /// The installed plugins matching `filters` (`capability`, `enable`; empty: all):
+    /// The installed plugins matching `filters` (`capability`, `enabled`; empty: all):
     /// `GET /plugins`.
     ///
     /// ```no_run
