@@ -298,30 +298,30 @@ pub fn derive(
         toml::from_str(&std::fs::read_to_string(root.join("openapi/since.toml"))?)
             .context("reading openapi/since.toml")?;
     for w in written.since {
-        let Some(op) = target_items.values().find(|o| o.id == w.operation) else {
+        let since = parse_version(&w.version)?;
+        let op = target_items.values().find(|o| o.id == w.operation);
+        let item = match (op, &w.query, &w.body) {
+            (Some(op), Some(q), None) if op.query.contains_key(q) => Some(Item::Query(q.clone())),
+            (Some(op), None, Some(b)) if op.body.contains_key(b) => Some(Item::Body(b.clone())),
+            (Some(_), None, None) => Some(Item::Operation),
+            _ => None,
+        };
+        let Some(item) = item else {
+            // a spec older than the entry's version lacks its item; a newer one must have it
+            if *target_version < since {
+                continue;
+            }
             bail!(
-                "openapi/since.toml: no operation `{}` in the v{api_version} spec",
-                w.operation
+                "openapi/since.toml: the v{api_version} spec has no {} of {}; fix or remove \
+                 the entry",
+                match (&w.query, &w.body) {
+                    (Some(q), _) => format!("query parameter `{q}`"),
+                    (_, Some(b)) => format!("optional body field `{b}`"),
+                    _ => "operation".to_owned(),
+                },
+                w.operation,
             );
         };
-        let item = match (&w.query, &w.body) {
-            (Some(q), None) if op.query.contains_key(q) => Item::Query(q.clone()),
-            (None, Some(b)) if op.body.contains_key(b) => Item::Body(b.clone()),
-            (None, None) => Item::Operation,
-            _ => bail!(
-                "openapi/since.toml: {} has no {}; fix or remove the entry",
-                w.operation,
-                w.query
-                    .as_deref()
-                    .map(|q| format!("query parameter `{q}`"))
-                    .or(w
-                        .body
-                        .as_deref()
-                        .map(|b| format!("optional body field `{b}`")))
-                    .unwrap_or_default()
-            ),
-        };
-        let since = parse_version(&w.version)?;
         out.retain(|r| !(r.operation == w.operation && r.item == item));
         out.push(Requirement {
             operation: w.operation,
