@@ -21,6 +21,8 @@
 //!   [`ByteStream`], never a buffered body.
 //!
 //! [`coverage::OPERATIONS`] lists the 107 operations of the spec and how each is served.
+//! [`since::REQUIREMENTS`] lists what of them needs a newer API version than the oldest
+//! vendored spec's, which `wharf` checks before sending.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
@@ -50,6 +52,8 @@
 mod client;
 #[rustfmt::skip]
 pub mod coverage;
+#[rustfmt::skip]
+pub mod since;
 #[rustfmt::skip]
 mod support;
 

@@ -271,6 +271,32 @@ pub async fn started_from(engine: &Engine, scope: &Scope, what: &str, body: &Val
     id
 }
 
+/// Runs `sh -c script` in a container of the test image with `host` (its network, its
+/// mounts), named and labeled for `scope`; waits for it, removes it and returns its exit
+/// code: for tests that check what a container can do.
+pub async fn exit_code(
+    engine: &Engine,
+    scope: &Scope,
+    host: wharf::container::HostSpec,
+    script: &str,
+) -> i64 {
+    let spec = wharf::container::ContainerSpec::new(test_image(engine).await)
+        .name(scope.name("run"))
+        .cmd(["sh", "-c", script])
+        .labels(scope.labels())
+        .host(host);
+    let c = engine
+        .docker
+        .containers()
+        .run(&spec)
+        .await
+        .unwrap_or_else(|e| panic!("{engine}: running {script:?}: {e}"))
+        .container;
+    let status = c.wait().await.unwrap();
+    c.remove().await.unwrap();
+    status.code
+}
+
 /// A test's own names and label; everything labeled with it is removed on drop.
 pub struct Scope {
     id: String,

@@ -142,7 +142,9 @@ pub enum ErrorKind {
     /// certificate file, a broken context.
     Config,
     /// The client and the daemon have no API version in common, or the
-    /// daemon refused the pinned version.
+    /// daemon refused the pinned version, or a call uses an operation,
+    /// parameter or field newer than the client's API version (refused
+    /// before sending; the message names it and both versions).
     VersionMismatch,
     /// A swarm task failed or was rejected while a wait
     /// ([`Service::wait_running`](crate::swarm::Service::wait_running)) watched
@@ -361,13 +363,22 @@ impl Error {
 
     /// An unsuccessful answer from the daemon.
     ///
-    /// A `400` whose message says the client version is too new or too old
-    /// is a [`ErrorKind::VersionMismatch`]; the daemon words it as
+    /// Where engines answer one user error with different statuses, the
+    /// message decides (`crate::error_kinds`: a network with containers
+    /// attached is a conflict on every engine). A `400` whose message says
+    /// the client version is too new or too old is a
+    /// [`ErrorKind::VersionMismatch`]; the daemon words it as
     /// `client version 1.51 is too new. Maximum supported API version is 1.41`.
     pub(crate) fn from_status(status: u16, message: Option<String>) -> Error {
         let mut kind = ErrorKind::from_status(status);
         if status == 500 && message.as_deref().is_some_and(conflict_in_500) {
             kind = ErrorKind::Conflict;
+        }
+        if let Some(refined) = message
+            .as_deref()
+            .and_then(|m| crate::error_kinds::refined(status, m))
+        {
+            kind = refined;
         }
         if status == 400 {
             if let Some(m) = &message {

@@ -16,7 +16,7 @@ use futures_core::Stream;
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 
-use crate::api::types::EventMessage;
+use crate::api::types::{EventMessage, EventMessageType};
 use crate::container::stats::json_lines_error;
 use crate::error::Result;
 use crate::stream::JsonLines;
@@ -84,6 +84,29 @@ impl EventsOptions {
     pub fn filter(mut self, name: impl Into<String>, value: impl Into<String>) -> EventsOptions {
         self.filters = std::mem::take(&mut self.filters).add(name, value);
         self
+    }
+
+    /// Only events of this type of object (the `type` filter): containers, images,
+    /// networks, volumes, the daemon, ... Several calls: any of them.
+    ///
+    /// ```
+    /// use wharf::api::types::EventMessageType;
+    ///
+    /// let options = wharf::events::EventsOptions::new()
+    ///     .of_type(EventMessageType::Network)
+    ///     .of_type(EventMessageType::Volume);
+    /// ```
+    pub fn of_type(self, kind: EventMessageType) -> EventsOptions {
+        self.filter("type", kind.as_str())
+    }
+
+    /// Only events of objects with this label (`key` or `key=value`).
+    ///
+    /// ```
+    /// let options = wharf::events::EventsOptions::new().label("app=web");
+    /// ```
+    pub fn label(self, label: impl Into<String>) -> EventsOptions {
+        self.filter("label", label)
     }
 }
 

@@ -33,8 +33,11 @@
 //!   `/_ping` unless pinned.
 //! - [`Error`]: one error type; [`Error::kind`] tells not-found from conflict from a
 //!   connection failure, [`Error::message`] carries the daemon's own words.
-//! - [`container`], [`exec`], [`events`], [`swarm`] (services, tasks, nodes,
-//!   secrets, configs): the typed API. [`hijack`] is the upgraded connection
+//! - [`container`], [`exec`], [`events`], [`network`], [`volume`], [`system`] (info,
+//!   version, disk usage, system prune), [`swarm`] (services, tasks, nodes, secrets,
+//!   configs): the typed API. A call that uses an operation, parameter or field newer
+//!   than the client's API version is refused before it is sent
+//!   ([`ErrorKind::VersionMismatch`], naming it and both versions). [`hijack`] is the upgraded connection
 //!   behind attach and exec; [`stream`] demultiplexes stdout and stderr and decodes
 //!   newline-delimited JSON; [`progress`] reads pull, push and build progress.
 //!   `websocket` (feature `websocket`) is the websocket attach,
@@ -61,17 +64,22 @@ mod copy;
 mod crypto;
 pub mod endpoint;
 mod error;
+mod error_kinds;
 pub mod events;
 pub mod exec;
 pub mod filters;
 pub mod hijack;
+pub mod network;
 mod path;
 pub mod progress;
+mod requirements;
 pub mod stream;
 pub mod swarm;
+pub mod system;
 mod transport;
 pub mod units;
 pub mod version;
+pub mod volume;
 #[cfg(feature = "websocket")]
 pub mod websocket;
 

@@ -7,4 +7,7 @@ mod attach_ws;
 mod basics;
 mod containers;
 mod exec;
+mod networks;
 mod streams;
+mod system;
+mod volumes;

@@ -18,6 +18,7 @@ mod postpass;
 mod preflight;
 mod render;
 mod schema_walk;
+mod since;
 mod swagger;
 
 use std::path::{Path, PathBuf};
@@ -138,6 +139,7 @@ pub fn generate(root: &Path, api_version: &str, verbose: bool) -> Result<Vec<(Pa
             stats.open_enums, stats.null_as_empty
         );
     }
+    let requirements = since::derive(root, api_version, &load_yaml)?;
     let methods = postpass::client_methods(&file);
     let table = coverage::table(&all_operations, &doc, &hijacked, &methods)?;
     let client = prettyplease::unparse(&file);
@@ -158,6 +160,10 @@ pub fn generate(root: &Path, api_version: &str, verbose: bool) -> Result<Vec<(Pa
         (
             "src/coverage.rs".into(),
             render::with_preamble(&meta, &coverage::render(&table)),
+        ),
+        (
+            "src/since.rs".into(),
+            render::with_preamble(&meta, &since::render(&requirements)),
         ),
         (
             "src/support.rs".into(),

@@ -78,6 +78,8 @@ pub fn lib_rs(meta: &Meta) -> String {
 //!   [`ByteStream`], never a buffered body.
 //!
 //! [`coverage::OPERATIONS`] lists the {n} operations of the spec and how each is served.
+//! [`since::REQUIREMENTS`] lists what of them needs a newer API version than the oldest
+//! vendored spec's, which `wharf` checks before sending.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {{
@@ -107,6 +109,8 @@ pub fn lib_rs(meta: &Meta) -> String {
 mod client;
 #[rustfmt::skip]
 pub mod coverage;
+#[rustfmt::skip]
+pub mod since;
 #[rustfmt::skip]
 mod support;
 

@@ -14,6 +14,9 @@
 //!                 Transported::execute ──> Request (pool, version, limits, span)
 //! ```
 //!
+//! Before sending, [`crate::requirements::check`] refuses a request that uses an
+//! operation, query parameter or body field newer than the client's API version.
+//!
 //! Answers outside `2xx` become wharf [`Error`]s here, with the daemon's
 //! message, so that they keep their status whatever the body's shape (the
 //! generated code would drop the status of a `text/plain` error body). The
@@ -65,6 +68,13 @@ impl Transported {
             Error::new(crate::ErrorKind::Io).with_detail("the wharf client was dropped")
         })?;
         let spec = operation_named(operation);
+        if let Some(spec) = spec {
+            // what the operation, its query or its body needs of the version
+            let version = docker.api_version().await?;
+            let body = request.body().and_then(reqwest::Body::as_bytes);
+            crate::requirements::check(spec.id, version, request.url().query(), body)
+                .map_err(|e| e.with_request(request.method().as_str(), spec.path))?;
+        }
         let url = request.url();
         // the URL is the client's base (origin, base path, version prefix)
         // and the operation's path: send its path under the base path

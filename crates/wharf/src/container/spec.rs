@@ -397,6 +397,37 @@ impl ContainerSpec {
         self
     }
 
+    /// Connects the container to the network `name` when it is created, with these
+    /// endpoint settings: aliases, a fixed address, links
+    /// ([`EndpointSpec`](crate::network::EndpointSpec)). Replaces what
+    /// [`network`](Self::network) set for that network.
+    ///
+    /// ```
+    /// use wharf::network::EndpointSpec;
+    ///
+    /// let body = wharf::container::ContainerSpec::new("postgres")
+    ///     .endpoint("backend", &EndpointSpec::new().alias("db").ipv4("10.231.7.10"))
+    ///     .build()?;
+    /// let endpoints = body.networking_config.unwrap().endpoints_config;
+    /// let ipam = endpoints["backend"].ipam_config.clone().unwrap();
+    /// assert_eq!(ipam.i_pv4_address.as_deref(), Some("10.231.7.10"));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn endpoint(
+        mut self,
+        name: impl Into<String>,
+        endpoint: &crate::network::EndpointSpec,
+    ) -> ContainerSpec {
+        let config = self
+            .body
+            .networking_config
+            .get_or_insert_with(NetworkingConfig::default);
+        config
+            .endpoints_config
+            .insert(name.into(), endpoint.build());
+        self
+    }
+
     /// The host config (resources, ports, mounts, restart policy, ...).
     ///
     /// ```
