@@ -33,7 +33,10 @@
 //!   `/_ping` unless pinned.
 //! - [`Error`]: one error type; [`Error::kind`] tells not-found from conflict from a
 //!   connection failure, [`Error::message`] carries the daemon's own words.
-//! - [`container`], [`exec`], [`events`]: the typed API. [`hijack`] is the upgraded connection
+//! - [`container`], [`exec`], [`events`], [`image`]: the typed API. [`reference`] parses
+//!   image references like the docker CLI; [`auth`] finds registry credentials like it
+//!   (`config.json`, credential helpers) and encodes them for the daemon.
+//!   [`hijack`] is the upgraded connection
 //!   behind attach and exec; [`stream`] demultiplexes stdout and stderr and decodes
 //!   newline-delimited JSON; [`progress`] reads pull, push and build progress.
 //!   `websocket` (feature `websocket`) is the websocket attach,
@@ -54,6 +57,7 @@
 
 pub use wharf_api as api;
 
+pub mod auth;
 pub mod client;
 pub mod container;
 mod copy;
@@ -64,8 +68,10 @@ pub mod events;
 pub mod exec;
 pub mod filters;
 pub mod hijack;
+pub mod image;
 mod path;
 pub mod progress;
+pub mod reference;
 pub mod stream;
 mod transport;
 pub mod units;
@@ -77,4 +83,6 @@ pub use client::{Docker, DockerBuilder, Request, Response, Timeout};
 pub use container::{Container, Containers};
 pub use error::{Error, ErrorKind, Result};
 pub use filters::Filters;
+pub use image::{Image, Images};
+pub use reference::Reference;
 pub use version::{ApiVersion, PingInfo};

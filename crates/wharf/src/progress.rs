@@ -159,8 +159,13 @@ impl ProgressStream {
     /// # }
     /// ```
     pub fn new(response: Response) -> ProgressStream {
+        ProgressStream::from_body(response.bytes_stream().boxed())
+    }
+
+    /// Reads the progress lines of a generated operation's streamed answer.
+    pub(crate) fn from_body(body: BoxStream<'static, Result<Bytes>>) -> ProgressStream {
         ProgressStream {
-            inner: JsonLines::new(response.bytes_stream().boxed()),
+            inner: JsonLines::new(body),
             done: false,
         }
     }
@@ -199,12 +204,30 @@ fn failure(error: Option<String>, detail: Option<ErrorDetail>) -> Error {
         None => (None, None),
     };
     let message = detail_message.or(error).unwrap_or_default();
-    Error::new(crate::ErrorKind::Server)
+    Error::new(stream_error_kind(&message))
         .with_detail(match code {
             Some(code) => format!("the operation failed (code {code}): {message}"),
             None => format!("the operation failed: {message}"),
         })
         .with_message(message)
+}
+
+/// The kind of a stream's error, from its text. A registry's refusal reaches
+/// the stream as the registry's error code in lower case and its message
+/// (distribution's `registry/api/errcode`: `unauthorized: authentication
+/// required`, `denied: requested access to the resource is denied`); the
+/// daemon adds what it was doing before it (`...: unauthorized: ...`).
+fn stream_error_kind(message: &str) -> crate::ErrorKind {
+    if message.contains("unauthorized:")
+        || message.contains("authentication required")
+        || message.contains("no basic auth credentials")
+    {
+        crate::ErrorKind::Unauthorized
+    } else if message.contains("denied:") {
+        crate::ErrorKind::Forbidden
+    } else {
+        crate::ErrorKind::Server
+    }
 }
 
 impl fmt::Debug for ProgressStream {
@@ -237,6 +260,11 @@ mod tests {
         );
         assert!(!text.contains("old text"), "{text}");
         assert_eq!(e.message(), Some("returned a non-zero code: 2"));
+        let line = parse(
+            r#"{"errorDetail":{"message":"unauthorized: authentication required"},"error":"x"}"#,
+        );
+        let e = failure(line.error, line.error_detail);
+        assert_eq!(e.kind(), crate::ErrorKind::Unauthorized);
         let line = parse(r#"{"error":"pull access denied"}"#);
         let e = failure(line.error, line.error_detail);
         assert!(e.to_string().contains("pull access denied"), "{e}");
