@@ -204,30 +204,12 @@ fn failure(error: Option<String>, detail: Option<ErrorDetail>) -> Error {
         None => (None, None),
     };
     let message = detail_message.or(error).unwrap_or_default();
-    Error::new(stream_error_kind(&message))
+    Error::new(crate::auth::refusal_kind(&message).unwrap_or(crate::ErrorKind::Server))
         .with_detail(match code {
             Some(code) => format!("the operation failed (code {code}): {message}"),
             None => format!("the operation failed: {message}"),
         })
         .with_message(message)
-}
-
-/// The kind of a stream's error, from its text. A registry's refusal reaches
-/// the stream as the registry's error code in lower case and its message
-/// (distribution's `registry/api/errcode`: `unauthorized: authentication
-/// required`, `denied: requested access to the resource is denied`); the
-/// daemon adds what it was doing before it (`...: unauthorized: ...`).
-fn stream_error_kind(message: &str) -> crate::ErrorKind {
-    if message.contains("unauthorized:")
-        || message.contains("authentication required")
-        || message.contains("no basic auth credentials")
-    {
-        crate::ErrorKind::Unauthorized
-    } else if message.contains("denied:") {
-        crate::ErrorKind::Forbidden
-    } else {
-        crate::ErrorKind::Server
-    }
 }
 
 impl fmt::Debug for ProgressStream {

@@ -7,4 +7,6 @@ mod attach_ws;
 mod basics;
 mod containers;
 mod exec;
+mod images;
+mod registry;
 mod streams;

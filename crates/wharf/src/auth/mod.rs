@@ -48,7 +48,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::client::Docker;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::Timeout;
 
 mod config;
@@ -188,6 +188,24 @@ impl Credentials {
             && self.registry_token.is_empty()
     }
 
+    /// Reads what a credential helper (`docker-credential-NAME get`,
+    /// named `helper` in errors) wrote on stdout for `server`: for programs
+    /// that run helpers themselves. A `Username` of `<token>` makes the
+    /// secret an identity token. Errors never quote the answer.
+    ///
+    /// ```
+    /// use wharf::auth::Credentials;
+    ///
+    /// let answer = br#"{"ServerURL":"localhost:5000","Username":"jane","Secret":"s3cret"}"#;
+    /// let c = Credentials::from_helper_answer("docker-credential-pass", "localhost:5000", answer)?;
+    /// assert_eq!(c.username(), Some("jane"));
+    /// assert!(Credentials::from_helper_answer("docker-credential-pass", "h", b"oops").is_err());
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn from_helper_answer(helper: &str, server: &str, stdout: &[u8]) -> Result<Credentials> {
+        helper::parse_get(helper, server, stdout)
+    }
+
     /// The `X-Registry-Auth` header's value: URL-safe base64 (padded) of
     /// the JSON moby's `registry.DecodeAuthConfig` reads (`username`,
     /// `password`, `serveraddress`, `identitytoken`, ...; empty fields left
@@ -214,6 +232,39 @@ pub(crate) fn encode_header(value: &impl Serialize) -> String {
     // serializing maps of strings cannot fail
     let json = serde_json::to_vec(value).unwrap_or_default();
     base64::engine::general_purpose::URL_SAFE.encode(json)
+}
+
+/// The kind of a registry's refusal, from the daemon's words. A registry's
+/// refusal reaches the client as the registry's error code in lower case and
+/// its message (distribution's `registry/api/errcode`: `unauthorized:
+/// authentication required`, `denied: requested access to the resource is
+/// denied`), as the daemon's own words for a login (`login attempt to ...
+/// failed with status: 401 Unauthorized`) or for a request without
+/// credentials (`no basic auth credentials`); the daemon answers most of
+/// them with a 500 or inside a 200 stream.
+pub(crate) fn refusal_kind(message: &str) -> Option<ErrorKind> {
+    if message.contains("unauthorized:")
+        || message.contains("authentication required")
+        || message.contains("no basic auth credentials")
+        || message.contains("401 Unauthorized")
+    {
+        Some(ErrorKind::Unauthorized)
+    } else if message.contains("denied:") || message.contains("403 Forbidden") {
+        Some(ErrorKind::Forbidden)
+    } else {
+        None
+    }
+}
+
+/// A daemon error that is a registry's refusal, with the refusal's kind.
+pub(crate) fn refusal(e: Error) -> Error {
+    if !matches!(e.kind(), ErrorKind::Server | ErrorKind::UnexpectedStatus) {
+        return e;
+    }
+    match e.message().and_then(refusal_kind) {
+        Some(kind) => e.with_kind(kind),
+        None => e,
+    }
 }
 
 impl fmt::Debug for Credentials {
@@ -264,7 +315,7 @@ impl fmt::Debug for Login {
 /// Checks credentials against a registry through the daemon (`POST /auth`,
 /// `docker login`). Refused credentials are an
 /// [`ErrorKind::Unauthorized`](crate::ErrorKind::Unauthorized) with the
-/// daemon's words. An identity token cannot be sent this way (the spec's
+/// daemon's words (which the daemon answers with a 500). An identity token cannot be sent this way (the spec's
 /// `AuthConfig` has no field for it): log in with a password.
 ///
 /// ```no_run
@@ -287,7 +338,8 @@ pub async fn login(docker: &Docker, credentials: &Credentials) -> Result<Login> 
     };
     let answer = docker
         .call(Timeout::Default, api.system_auth(&body))
-        .await?;
+        .await
+        .map_err(refusal)?;
     Ok(Login {
         status: answer.status,
         identity_token: answer.identity_token.filter(|t| !t.is_empty()),

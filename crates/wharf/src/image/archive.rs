@@ -301,8 +301,9 @@ impl Image {
     /// # }
     /// ```
     pub async fn save(&self) -> Result<impl Stream<Item = Result<Bytes>> + Send + 'static> {
+        let name = self.checked_name()?;
         let api = self.docker.generated().await?;
-        let call = api.image_get(self.checked_name()?, None);
+        let call = api.image_get(name, None);
         let body = self.docker.call(Timeout::Unlimited, call).await?;
         Ok(crate::stream::body(body))
     }

@@ -74,8 +74,9 @@ impl Image {
     /// # }
     /// ```
     pub async fn inspect(&self) -> Result<ImageInspect> {
+        let name = self.checked_name()?;
         let api = self.docker.generated().await?;
-        let call = api.image_inspect(self.checked_name()?, None, None);
+        let call = api.image_inspect(name, None, None);
         self.docker.call(Timeout::Default, call).await
     }
 
@@ -90,8 +91,9 @@ impl Image {
     /// # }
     /// ```
     pub async fn history(&self) -> Result<Vec<ImageHistoryResponseItem>> {
+        let name = self.checked_name()?;
         let api = self.docker.generated().await?;
-        let call = api.image_history(self.checked_name()?, None);
+        let call = api.image_history(name, None);
         self.docker.call(Timeout::Default, call).await
     }
 
@@ -114,9 +116,10 @@ impl Image {
             )));
         }
         let target = target.clone().with_default_tag();
+        let name = self.checked_name()?;
         let api = self.docker.generated().await?;
         let repo = target.name();
-        let call = api.image_tag(self.checked_name()?, Some(&repo), target.tag());
+        let call = api.image_tag(name, Some(&repo), target.tag());
         self.docker
             .call(Timeout::Default, crate::container::bodiless(call))
             .await
@@ -136,10 +139,11 @@ impl Image {
     /// # }
     /// ```
     pub async fn remove(&self, options: &RemoveOptions) -> Result<Vec<ImageDeleteResponseItem>> {
+        let name = self.checked_name()?;
         let api = self.docker.generated().await?;
         let platforms = (!options.platforms.is_empty()).then_some(&options.platforms);
         let call = api.image_delete(
-            self.checked_name()?,
+            name,
             options.force.then_some(true),
             options.no_prune.then_some(true),
             platforms,

@@ -200,7 +200,8 @@ impl Image {
     /// What the registry says of the image, without pulling it: its
     /// manifest's descriptor and platforms (`GET /distribution/{name}/json`,
     /// `docker manifest inspect`-like), with `credentials` for a private
-    /// registry.
+    /// registry. A refusal is an
+    /// [`ErrorKind::Unauthorized`](crate::ErrorKind::Unauthorized).
     ///
     /// ```no_run
     /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
@@ -216,6 +217,9 @@ impl Image {
         let auth = credentials.registry_auth_header();
         let api = self.docker.generated().await?;
         let call = api.distribution_inspect(name, Some(&auth));
-        self.docker.call(Timeout::Default, call).await
+        self.docker
+            .call(Timeout::Default, call)
+            .await
+            .map_err(crate::auth::refusal)
     }
 }
