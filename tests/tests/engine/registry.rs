@@ -120,6 +120,14 @@ async fn pushed_digest(engine: &Engine, reference: &Reference, lines: &[Progress
     {
         return d;
     }
+    // Podman writes no aux line, only the CLI's summary: "v1: digest: sha256:... size: 343"
+    if let Some(d) = lines.iter().find_map(|l| {
+        let status = l.status.as_deref()?;
+        let (_, rest) = status.split_once("digest: ")?;
+        rest.split_whitespace().next().map(str::to_owned)
+    }) {
+        return d;
+    }
     let image = engine.docker.image(reference.to_string()).inspect().await.unwrap();
     image
         .repo_digests
@@ -142,8 +150,10 @@ async fn round_trip(source: Source) {
     let (lines, layers) = push(&engine, &reference, credentials.clone())
         .await
         .unwrap_or_else(|e| panic!("{engine}: push with {source:?}: {e}"));
-    assert!(!layers.layers().is_empty(), "{lines:?}");
-    assert!(layers.all_done(), "{:?}", layers.layers());
+    if !not_on(&engine, Flavor::Podman, "Podman 4.3's push reports no layers, only its summary") {
+        assert!(!layers.layers().is_empty(), "{lines:?}");
+        assert!(layers.all_done(), "{:?}", layers.layers());
+    }
     let digest = pushed_digest(&engine, &reference, &lines).await;
 
     engine
@@ -216,10 +226,18 @@ async fn registry_wrong_password_is_refused_promptly() {
     assert!(words.contains("unauthorized") || words.contains("authentication required"), "{e}");
 
     let e = login(&engine.docker, &wrong).await.unwrap_err();
-    if !not_on(&engine, Flavor::Podman, "Podman's /auth answers a refused login with 500") {
-        assert_eq!(e.kind(), ErrorKind::Unauthorized, "{e}");
-    }
     let right = Credentials::new(USER, PASSWORD).server_address(registry());
+    if not_on(
+        &engine,
+        Flavor::Podman,
+        "Podman 4.3's /auth speaks HTTPS to the plain-HTTP test registry (it ignores \
+         registries.conf's `insecure` there): every login fails",
+    ) {
+        assert_eq!(e.kind(), ErrorKind::Server, "{e}");
+        assert!(login(&engine.docker, &right).await.is_err());
+        return;
+    }
+    assert_eq!(e.kind(), ErrorKind::Unauthorized, "{e}");
     let answer = login(&engine.docker, &right).await.unwrap();
     assert!(answer.status.contains("Login Succeeded"), "{answer:?}");
 }
@@ -294,8 +312,16 @@ impl Subscriber for Capture {
 #[tokio::test(flavor = "current_thread")]
 async fn registry_secrets_never_show() {
     let Some(engine) = engine().await else { return };
-    let capture = Arc::new(Capture::default());
-    let _guard = tracing::subscriber::set_default(capture.clone());
+    // the process's subscriber: a thread's own (set_default) misses callsites whose interest
+    // other tests' threads settled first; other tests' traces are searched too
+    static CAPTURE: std::sync::OnceLock<Arc<Capture>> = std::sync::OnceLock::new();
+    let capture = CAPTURE
+        .get_or_init(|| {
+            let capture = Arc::new(Capture::default());
+            tracing::subscriber::set_global_default(capture.clone()).expect("no other subscriber");
+            capture
+        })
+        .clone();
     let scope = Scope::new(&engine, "registry-secrets");
     let reference =
         Reference::parse(&format!("{}/wharf-test/{}:v1", registry(), scope.name("s"))).unwrap();

@@ -198,8 +198,12 @@ impl Images {
         options: &ImportOptions,
         body: reqwest::Body,
     ) -> Result<ProgressStream> {
-        let reference = options.reference.clone().map(Reference::with_default_tag);
-        let repo = reference.as_ref().map(Reference::name);
+        // the name and tag in `repo`, as the docker CLI sends them: moby reads a
+        // tag there (daemon/images/image_import.go), Podman 4.3 reads none from `tag`
+        let repo = options
+            .reference
+            .clone()
+            .map(|r| r.with_default_tag().to_string());
         let changes = (!options.changes.is_empty()).then_some(&options.changes);
         let api = self.docker.generated().await?;
         let call = api.image_create(
@@ -209,7 +213,7 @@ impl Images {
             options.message.as_deref(),
             options.platform.as_deref(),
             repo.as_deref(),
-            reference.as_ref().and_then(Reference::tag),
+            None,
             None,
             body,
         );

@@ -3,6 +3,7 @@
 use wharf_api::types::{ImageDeleteResponseItem, ImageHistoryResponseItem, ImageInspect};
 
 use super::Image;
+use crate::client::ApiResult;
 use crate::error::Result;
 use crate::reference::Reference;
 use crate::Timeout;
@@ -121,7 +122,7 @@ impl Image {
         let repo = target.name();
         let call = api.image_tag(name, Some(&repo), target.tag());
         self.docker
-            .call(Timeout::Default, crate::container::bodiless(call))
+            .call(Timeout::Default, crate::container::bodiless(empty_json(call)))
             .await
     }
 
@@ -149,5 +150,20 @@ impl Image {
             platforms,
         );
         self.docker.call(Timeout::Default, call).await
+    }
+}
+
+/// An empty body where JSON is declared, as success: Podman 4.3 answers a
+/// tag with `201` and `Content-Type: application/json` but no body, which
+/// the generated code cannot decode (it only sees a body after a `2xx`;
+/// other answers become wharf errors first, see `client::executor`).
+async fn empty_json(
+    call: impl std::future::Future<Output = ApiResult<()>>,
+) -> ApiResult<()> {
+    match call.await {
+        Err(wharf_api::Error::InvalidResponsePayload(body, _)) if body.is_empty() => Ok(
+            wharf_api::ResponseValue::new((), http::StatusCode::CREATED, http::HeaderMap::new()),
+        ),
+        other => other,
     }
 }
