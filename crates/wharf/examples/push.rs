@@ -33,7 +33,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .await?;
             let mut layers = LayerProgress::new();
             while let Some(line) = progress.try_next().await? {
-                let before = line.id.as_deref().and_then(|id| layers.get(id)).map(|l| l.phase.clone());
+                let before = line
+                    .id
+                    .as_deref()
+                    .and_then(|id| layers.get(id))
+                    .map(|l| l.phase.clone());
                 match layers.update(&line) {
                     // a layer: one line per phase, not per chunk pushed
                     Some(layer) if before.as_ref() != Some(&layer.phase) => {

@@ -338,7 +338,9 @@ fn is_tag(tag: &str) -> bool {
     !bytes.is_empty()
         && bytes.len() <= 128
         && word(bytes[0])
-        && bytes[1..].iter().all(|&b| word(b) || b == b'.' || b == b'-')
+        && bytes[1..]
+            .iter()
+            .all(|&b| word(b) || b == b'.' || b == b'-')
 }
 
 /// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`
@@ -463,14 +465,21 @@ mod tests {
             let r = Reference::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
             assert_eq!(r.to_string(), full, "{input}");
             assert_eq!(r.familiar(), familiar, "{input}");
-            assert_eq!(Reference::parse(&r.to_string()).unwrap(), r, "{input} round trip");
+            assert_eq!(
+                Reference::parse(&r.to_string()).unwrap(),
+                r,
+                "{input} round trip"
+            );
         }
     }
 
     #[test]
     fn tags_and_digests() {
         let r = Reference::parse("foo_bar.com:8080").unwrap();
-        assert_eq!((r.repository(), r.tag()), ("library/foo_bar.com", Some("8080")));
+        assert_eq!(
+            (r.repository(), r.tag()),
+            ("library/foo_bar.com", Some("8080"))
+        );
         let r = Reference::parse("192.168.0.1:80").unwrap();
         assert_eq!((r.registry(), r.tag()), ("docker.io", Some("80")));
         let r = Reference::parse(&format!("host:5000/ns/img:v1@{SHA}")).unwrap();
@@ -482,7 +491,10 @@ mod tests {
         let r = Reference::parse(&format!("busybox@{SHA}")).unwrap();
         assert_eq!(r.clone().with_default_tag(), r, "a digest needs no tag");
         assert_eq!(r.familiar(), format!("busybox@{SHA}"));
-        assert_eq!(Reference::parse("a:Tag_1.x-y").unwrap().tag(), Some("Tag_1.x-y"));
+        assert_eq!(
+            Reference::parse("a:Tag_1.x-y").unwrap().tag(),
+            Some("Tag_1.x-y")
+        );
     }
 
     /// `normalize_test.go`'s invalid names, and some of ours.
@@ -523,8 +535,14 @@ mod tests {
 
     #[test]
     fn auth_keys_and_ids() {
-        assert_eq!(Reference::parse("index.docker.io/a/b").unwrap().auth_key(), DOCKER_HUB_AUTH_KEY);
-        assert_eq!(Reference::parse("localhost:5000/a").unwrap().auth_key(), "localhost:5000");
+        assert_eq!(
+            Reference::parse("index.docker.io/a/b").unwrap().auth_key(),
+            DOCKER_HUB_AUTH_KEY
+        );
+        assert_eq!(
+            Reference::parse("localhost:5000/a").unwrap().auth_key(),
+            "localhost:5000"
+        );
         assert!(is_image_id(&SHA[7..]));
         assert!(is_image_id(SHA));
         assert!(!is_image_id("busybox"));

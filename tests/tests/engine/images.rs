@@ -78,7 +78,11 @@ async fn images_import_tag_list_inspect_history_remove_prune() {
     let image = engine.docker.image(v1.familiar());
 
     let inspected = image.inspect().await.unwrap();
-    let labels = inspected.config.as_ref().map(|c| c.labels.clone()).unwrap_or_default();
+    let labels = inspected
+        .config
+        .as_ref()
+        .map(|c| c.labels.clone())
+        .unwrap_or_default();
     assert_eq!(labels.get(SCOPE_LABEL), Some(&scope.labels()[SCOPE_LABEL]));
     let id = inspected.id.clone().expect("an id");
 
@@ -108,18 +112,39 @@ async fn images_import_tag_list_inspect_history_remove_prune() {
         .map(|t| Reference::parse(t).unwrap().familiar())
         .collect();
     assert_eq!(familiar, [v1.familiar(), v2.familiar()]);
-    assert_eq!(engine.docker.image(v2.familiar()).inspect().await.unwrap().id, Some(id.clone()));
+    assert_eq!(
+        engine
+            .docker
+            .image(v2.familiar())
+            .inspect()
+            .await
+            .unwrap()
+            .id,
+        Some(id.clone())
+    );
 
     let history = image.history().await.unwrap();
     assert!(!history.is_empty());
     assert!(
-        history.iter().any(|h| h.comment.contains("imported by wharf's tests")),
+        history
+            .iter()
+            .any(|h| h.comment.contains("imported by wharf's tests")),
         "{history:?}"
     );
 
-    let removed = engine.docker.image(v2.familiar()).remove(&RemoveOptions::new()).await.unwrap();
+    let removed = engine
+        .docker
+        .image(v2.familiar())
+        .remove(&RemoveOptions::new())
+        .await
+        .unwrap();
     assert!(removed.iter().any(|r| r.untagged.is_some()), "{removed:?}");
-    let e = engine.docker.image(v2.familiar()).inspect().await.unwrap_err();
+    let e = engine
+        .docker
+        .image(v2.familiar())
+        .inspect()
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
     assert!(image.inspect().await.is_ok(), "v1 stays");
 
@@ -135,14 +160,26 @@ async fn images_import_tag_list_inspect_history_remove_prune() {
         let e = pruned.unwrap_err();
         assert!(e.to_string().contains("dangling"), "{e}");
         images.prune(&mine).await.unwrap();
-        image.remove(&RemoveOptions::new().force(true)).await.unwrap();
+        image
+            .remove(&RemoveOptions::new().force(true))
+            .await
+            .unwrap();
         let e = image.inspect().await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
         return;
     }
     let pruned = pruned.unwrap();
-    let deleted: Vec<_> = pruned.images_deleted.iter().filter_map(|d| d.deleted.clone()).collect();
-    assert!(deleted.iter().any(|d| id.ends_with(d.trim_start_matches("sha256:"))), "{pruned:?}");
+    let deleted: Vec<_> = pruned
+        .images_deleted
+        .iter()
+        .filter_map(|d| d.deleted.clone())
+        .collect();
+    assert!(
+        deleted
+            .iter()
+            .any(|d| id.ends_with(d.trim_start_matches("sha256:"))),
+        "{pruned:?}"
+    );
     let e = image.inspect().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
 }
@@ -157,7 +194,15 @@ async fn images_save_remove_load_run() {
     imported(&engine, &scope, &b).await;
 
     // one image, then both in one archive
-    let one: Vec<Bytes> = engine.docker.image(a.familiar()).save().await.unwrap().try_collect().await.unwrap();
+    let one: Vec<Bytes> = engine
+        .docker
+        .image(a.familiar())
+        .save()
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
     let one: Vec<u8> = one.concat();
     let both: Vec<Bytes> = engine
         .docker
@@ -183,12 +228,29 @@ async fn images_save_remove_load_run() {
     let one_manifest = tags_in(&one);
     assert!(one_manifest.contains(a.repository()), "{one_manifest}");
     let both_manifest = tags_in(&both);
-    assert!(both_manifest.contains(":a\"") && both_manifest.contains(":b\""), "{both_manifest}");
+    assert!(
+        both_manifest.contains(":a\"") && both_manifest.contains(":b\""),
+        "{both_manifest}"
+    );
 
     for r in [&a, &b] {
-        engine.docker.image(r.familiar()).remove(&RemoveOptions::new().force(true)).await.unwrap();
+        engine
+            .docker
+            .image(r.familiar())
+            .remove(&RemoveOptions::new().force(true))
+            .await
+            .unwrap();
     }
-    assert_eq!(engine.docker.image(a.familiar()).inspect().await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(
+        engine
+            .docker
+            .image(a.familiar())
+            .inspect()
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
 
     let lines: Vec<_> = engine
         .docker
@@ -199,14 +261,28 @@ async fn images_save_remove_load_run() {
         .try_collect()
         .await
         .unwrap();
-    let said: String = lines.iter().filter_map(|l| l.stream.clone().or(l.status.clone())).collect();
+    let said: String = lines
+        .iter()
+        .filter_map(|l| l.stream.clone().or(l.status.clone()))
+        .collect();
     assert!(said.contains("Loaded image"), "{lines:?}");
     assert!(engine.docker.image(a.familiar()).inspect().await.is_ok());
 
-    let spec = ContainerSpec::new(a.familiar()).name(scope.name("run")).labels(scope.labels());
-    let container = engine.docker.containers().run(&spec).await.unwrap().container;
+    let spec = ContainerSpec::new(a.familiar())
+        .name(scope.name("run"))
+        .labels(scope.labels());
+    let container = engine
+        .docker
+        .containers()
+        .run(&spec)
+        .await
+        .unwrap()
+        .container;
     assert_eq!(container.wait().await.unwrap().code, 0);
-    let mut logs = container.logs(LogsOptions::new().stdout(true)).await.unwrap();
+    let mut logs = container
+        .logs(LogsOptions::new().stdout(true))
+        .await
+        .unwrap();
     let mut out = String::new();
     while let Some(piece) = logs.next().await {
         out.push_str(&piece.unwrap().to_string());
@@ -217,11 +293,18 @@ async fn images_save_remove_load_run() {
 #[tokio::test]
 async fn images_bad_names_fail_before_sending() {
     // nothing listens on port 1: a request would be a Connect error
-    let docker = wharf::Docker::builder().host("tcp://127.0.0.1:1").build().unwrap();
+    let docker = wharf::Docker::builder()
+        .host("tcp://127.0.0.1:1")
+        .build()
+        .unwrap();
     for bad in ["Bad Name", "busybox:", "sha256:xyz", "a@sha256:12"] {
         let e = docker.image(bad).inspect().await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{bad}: {e}");
-        let e = docker.image(bad).remove(&RemoveOptions::new()).await.unwrap_err();
+        let e = docker
+            .image(bad)
+            .remove(&RemoveOptions::new())
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{bad}: {e}");
     }
     let e = docker.images().save(["ok", "NOT OK"]).await.err().unwrap();
@@ -241,8 +324,14 @@ async fn images_search_limit() {
         Ok(hits) => assert!(hits.len() <= 2, "{hits:?}"),
         Err(e) => {
             use std::io::Write;
-            let _ = writeln!(std::io::stderr(), "{engine}: search not checked, no registry answer: {e}");
-            assert!(engine.flavor == Flavor::Podman || e.kind() != ErrorKind::InvalidArgument, "{e}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "{engine}: search not checked, no registry answer: {e}"
+            );
+            assert!(
+                engine.flavor == Flavor::Podman || e.kind() != ErrorKind::InvalidArgument,
+                "{e}"
+            );
         }
     }
 }

@@ -49,7 +49,9 @@ fn config_for(dir: &Path, source: Source, password: &str) -> DockerConfig {
         Source::Auths => format!(r#"{{"auths":{{"{registry}":{{"auth":"{auth}"}}}}}}"#),
         Source::CredsStore => r#"{"credsStore":"wharftest"}"#.to_owned(),
         Source::CredHelpers => {
-            format!(r#"{{"credsStore":"missing-store","credHelpers":{{"{registry}":"wharftest"}}}}"#)
+            format!(
+                r#"{{"credsStore":"missing-store","credHelpers":{{"{registry}":"wharftest"}}}}"#
+            )
         }
     };
     std::fs::write(dir.join("config.json"), json).unwrap();
@@ -128,7 +130,12 @@ async fn pushed_digest(engine: &Engine, reference: &Reference, lines: &[Progress
     }) {
         return d;
     }
-    let image = engine.docker.image(reference.to_string()).inspect().await.unwrap();
+    let image = engine
+        .docker
+        .image(reference.to_string())
+        .inspect()
+        .await
+        .unwrap();
     image
         .repo_digests
         .iter()
@@ -141,8 +148,12 @@ async fn round_trip(source: Source) {
     let scope = Scope::new(&engine, &format!("registry-{source:?}").to_lowercase());
     let dir = tempfile::tempdir().unwrap();
     let config = config_for(dir.path(), source, PASSWORD);
-    let reference =
-        Reference::parse(&format!("{}/wharf-test/{}:v1", registry(), scope.name("push"))).unwrap();
+    let reference = Reference::parse(&format!(
+        "{}/wharf-test/{}:v1",
+        registry(),
+        scope.name("push")
+    ))
+    .unwrap();
     imported(&engine, &scope, &reference).await;
 
     let credentials = config.credentials_for(&reference).await.unwrap();
@@ -150,7 +161,11 @@ async fn round_trip(source: Source) {
     let (lines, layers) = push(&engine, &reference, credentials.clone())
         .await
         .unwrap_or_else(|e| panic!("{engine}: push with {source:?}: {e}"));
-    if !not_on(&engine, Flavor::Podman, "Podman 4.3's push reports no layers, only its summary") {
+    if !not_on(
+        &engine,
+        Flavor::Podman,
+        "Podman 4.3's push reports no layers, only its summary",
+    ) {
         assert!(!layers.layers().is_empty(), "{lines:?}");
         assert!(layers.all_done(), "{:?}", layers.layers());
     }
@@ -162,7 +177,12 @@ async fn round_trip(source: Source) {
         .remove(&RemoveOptions::new().force(true))
         .await
         .unwrap();
-    let e = engine.docker.image(reference.to_string()).inspect().await.unwrap_err();
+    let e = engine
+        .docker
+        .image(reference.to_string())
+        .inspect()
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
 
     let mut pull_layers = LayerProgress::new();
@@ -175,9 +195,17 @@ async fn round_trip(source: Source) {
     while let Some(line) = progress.try_next().await.unwrap() {
         pull_layers.update(&line);
     }
-    let pulled = engine.docker.image(reference.to_string()).inspect().await.unwrap();
+    let pulled = engine
+        .docker
+        .image(reference.to_string())
+        .inspect()
+        .await
+        .unwrap();
     assert!(
-        pulled.repo_digests.iter().any(|d| d.ends_with(&format!("@{digest}"))),
+        pulled
+            .repo_digests
+            .iter()
+            .any(|d| d.ends_with(&format!("@{digest}"))),
         "{engine}: pushed {digest}, pulled {:?}",
         pulled.repo_digests
     );
@@ -186,7 +214,10 @@ async fn round_trip(source: Source) {
     let mut progress = engine
         .docker
         .images()
-        .pull(&by_digest, &PullOptions::new().credentials(config.credentials_for(&by_digest).await.unwrap()))
+        .pull(
+            &by_digest,
+            &PullOptions::new().credentials(config.credentials_for(&by_digest).await.unwrap()),
+        )
         .await
         .unwrap();
     while progress.try_next().await.unwrap().is_some() {}
@@ -211,19 +242,29 @@ async fn registry_push_pull_with_cred_helpers() {
 async fn registry_wrong_password_is_refused_promptly() {
     let Some(engine) = engine().await else { return };
     let scope = Scope::new(&engine, "registry-wrong");
-    let reference =
-        Reference::parse(&format!("{}/wharf-test/{}:v1", registry(), scope.name("wrong"))).unwrap();
+    let reference = Reference::parse(&format!(
+        "{}/wharf-test/{}:v1",
+        registry(),
+        scope.name("wrong")
+    ))
+    .unwrap();
     imported(&engine, &scope, &reference).await;
     let started = Instant::now();
     let wrong = Credentials::new(USER, "not-the-password").server_address(registry());
-    let e = tokio::time::timeout(Duration::from_secs(60), push(&engine, &reference, wrong.clone()))
-        .await
-        .expect("a refused push ends")
-        .unwrap_err();
+    let e = tokio::time::timeout(
+        Duration::from_secs(60),
+        push(&engine, &reference, wrong.clone()),
+    )
+    .await
+    .expect("a refused push ends")
+    .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(60));
     assert_eq!(e.kind(), ErrorKind::Unauthorized, "{engine}: {e}");
     let words = e.message().unwrap_or_default();
-    assert!(words.contains("unauthorized") || words.contains("authentication required"), "{e}");
+    assert!(
+        words.contains("unauthorized") || words.contains("authentication required"),
+        "{e}"
+    );
 
     let e = login(&engine.docker, &wrong).await.unwrap_err();
     let right = Credentials::new(USER, PASSWORD).server_address(registry());
@@ -246,14 +287,26 @@ async fn registry_wrong_password_is_refused_promptly() {
 async fn registry_distribution_inspect_with_credentials() {
     let Some(engine) = engine().await else { return };
     let scope = Scope::new(&engine, "registry-dist");
-    let reference =
-        Reference::parse(&format!("{}/wharf-test/{}:v1", registry(), scope.name("dist"))).unwrap();
+    let reference = Reference::parse(&format!(
+        "{}/wharf-test/{}:v1",
+        registry(),
+        scope.name("dist")
+    ))
+    .unwrap();
     imported(&engine, &scope, &reference).await;
     let right = Credentials::new(USER, PASSWORD).server_address(registry());
     let (lines, _) = push(&engine, &reference, right.clone()).await.unwrap();
     let digest = pushed_digest(&engine, &reference, &lines).await;
-    let answer = engine.docker.image(reference.to_string()).distribution(&right).await;
-    if not_on(&engine, Flavor::Podman, "Podman 4.3 has no /distribution endpoint") {
+    let answer = engine
+        .docker
+        .image(reference.to_string())
+        .distribution(&right)
+        .await;
+    if not_on(
+        &engine,
+        Flavor::Podman,
+        "Podman 4.3 has no /distribution endpoint",
+    ) {
         assert!(answer.is_err());
         return;
     }
@@ -347,7 +400,11 @@ async fn registry_secrets_never_show() {
             Ok((lines, layers)) => show(&(lines, layers.layers().to_vec()), String::new()),
             Err(e) => show(&e, e.to_string()),
         }
-        let answer = engine.docker.image(reference.to_string()).distribution(&c).await;
+        let answer = engine
+            .docker
+            .image(reference.to_string())
+            .distribution(&c)
+            .await;
         match answer {
             Ok(a) => show(&a, String::new()),
             Err(e) => show(&e, e.to_string()),
@@ -368,22 +425,33 @@ async fn registry_secrets_never_show() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("config.json"),
-        format!(r#"{{"credHelpers":{{"{}":"nothere"}},"auths":{{"x":{{"auth":"!{PASSWORD}"}}}}}}"#, registry()),
+        format!(
+            r#"{{"credHelpers":{{"{}":"nothere"}},"auths":{{"x":{{"auth":"!{PASSWORD}"}}}}}}"#,
+            registry()
+        ),
     )
     .unwrap();
-    let config = DockerConfig::load_dir(dir.path()).unwrap().helper_path(dir.path());
+    let config = DockerConfig::load_dir(dir.path())
+        .unwrap()
+        .helper_path(dir.path());
     let e = config.credentials_for(&reference).await.unwrap_err();
     assert!(e.to_string().contains("docker-credential-nothere"), "{e}");
     show(&e, e.to_string());
     let e = config.credentials("x").await.unwrap_err();
     show(&e, e.to_string());
-    let e = DockerConfig::from_json(format!(r#"{{"auths":{{"x":{{"auth":"{PASSWORD}"#).as_bytes()).unwrap_err();
+    let e = DockerConfig::from_json(format!(r#"{{"auths":{{"x":{{"auth":"{PASSWORD}"#).as_bytes())
+        .unwrap_err();
     show(&e, e.to_string());
 
     let traced = capture.text.lock().unwrap().clone();
-    assert!(traced.contains("docker.request"), "the capture works: {traced}");
+    assert!(
+        traced.contains("docker.request"),
+        "the capture works: {traced}"
+    );
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
-    let header = Credentials::new(USER, PASSWORD).server_address(registry()).registry_auth_header();
+    let header = Credentials::new(USER, PASSWORD)
+        .server_address(registry())
+        .registry_auth_header();
     let secrets = [
         PASSWORD.to_owned(),
         "wrong-but-secret-too".to_owned(),

@@ -177,9 +177,7 @@ impl PatchFile {
                             .as_str()
                             .is_some_and(|n| n.eq_ignore_ascii_case(header))
                 }) {
-                    return Err(stale(format!(
-                        "has the header parameter {header} already"
-                    )));
+                    return Err(stale(format!("has the header parameter {header} already")));
                 }
                 parameters.push(json!({
                     "name": header,

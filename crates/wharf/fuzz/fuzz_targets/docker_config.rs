@@ -11,7 +11,11 @@ use libfuzzer_sys::fuzz_target;
 use wharf::auth::{Credentials, DockerConfig};
 
 /// Registries to look up: Docker Hub's key, a host, an old-style key's host.
-const KEYS: [&str; 3] = ["https://index.docker.io/v1/", "localhost:5000", "index.docker.io"];
+const KEYS: [&str; 3] = [
+    "https://index.docker.io/v1/",
+    "localhost:5000",
+    "index.docker.io",
+];
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {

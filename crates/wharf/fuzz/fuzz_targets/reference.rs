@@ -14,9 +14,15 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let full = reference.to_string();
-    assert_eq!(Reference::parse(&full).expect("the full form parses"), reference);
+    assert_eq!(
+        Reference::parse(&full).expect("the full form parses"),
+        reference
+    );
     let familiar = reference.familiar();
-    assert_eq!(Reference::parse(&familiar).expect("the familiar form parses"), reference);
+    assert_eq!(
+        Reference::parse(&familiar).expect("the familiar form parses"),
+        reference
+    );
     assert!(reference.name().len() <= 255);
     let _ = reference.auth_key();
 });

@@ -130,8 +130,9 @@ impl DockerConfig {
                 return Ok(DockerConfig::empty());
             }
             Err(e) => {
-                return Err(Error::config(format!("cannot read {}: {e}", path.display()))
-                    .with_source(e));
+                return Err(
+                    Error::config(format!("cannot read {}: {e}", path.display())).with_source(e),
+                );
             }
         };
         let mut config = parse(&text, &path.display().to_string())?;
@@ -230,13 +231,13 @@ impl DockerConfig {
                 let mut found = Helper::new(helper, self.helper_path.clone())
                     .get(key)
                     .await?;
-                if let Ok(Some(file)) = self.from_auths(key) {
+                if let Ok(Some(file)) = self.auths_entry(key) {
                     found.email = file.email;
                 }
                 Ok(found)
             }
             None => Ok(self
-                .from_auths(key)?
+                .auths_entry(key)?
                 .unwrap_or_else(|| Credentials::anonymous().server_address(key))),
         }
     }
@@ -261,7 +262,7 @@ impl DockerConfig {
         let mut all = BTreeMap::new();
         if self.file.creds_store.is_empty() {
             for key in self.file.auths.keys() {
-                if let Some(c) = self.from_auths(key)? {
+                if let Some(c) = self.auths_entry(key)? {
                     all.insert(key.clone(), c);
                 }
             }
@@ -322,13 +323,12 @@ impl DockerConfig {
     /// The `auths` entry for `key` (file_store.go, Get): exact, else the
     /// first key whose host is `key` (keys like `https://host/v1/` from old
     /// logins).
-    fn from_auths(&self, key: &str) -> Result<Option<Credentials>> {
-        let found = self.file.auths.get_key_value(key).or_else(|| {
-            self.file
-                .auths
-                .iter()
-                .find(|(k, _)| host_of(k) == key)
-        });
+    fn auths_entry(&self, key: &str) -> Result<Option<Credentials>> {
+        let found = self
+            .file
+            .auths
+            .get_key_value(key)
+            .or_else(|| self.file.auths.iter().find(|(k, _)| host_of(k) == key));
         let Some((entry_key, entry)) = found else {
             return Ok(None);
         };
@@ -426,7 +426,10 @@ mod tests {
             }}"#,
         );
         let hub = c.credentials(DOCKER_HUB_AUTH_KEY).await.unwrap();
-        assert_eq!(hub, Credentials::new("u", "p").server_address(DOCKER_HUB_AUTH_KEY));
+        assert_eq!(
+            hub,
+            Credentials::new("u", "p").server_address(DOCKER_HUB_AUTH_KEY)
+        );
         let hub = c
             .credentials_for(&Reference::parse("busybox").unwrap())
             .await
@@ -439,7 +442,10 @@ mod tests {
         let tok = c.credentials("tok.example").await.unwrap();
         assert!(tok.has_identity_token());
         let plain = c.credentials("plain.example").await.unwrap();
-        assert_eq!((plain.username.as_str(), plain.password.as_str()), ("pu", "pp"));
+        assert_eq!(
+            (plain.username.as_str(), plain.password.as_str()),
+            ("pu", "pp")
+        );
         // the host of the Hub's key is its key too, as for the CLI's legacy keys
         let hub = c.credentials("index.docker.io").await.unwrap();
         assert_eq!(hub.server(), Some(DOCKER_HUB_AUTH_KEY));
@@ -471,7 +477,11 @@ mod tests {
         assert_eq!(c.helper_for("other.io"), Some("store"));
         assert_eq!(c.helper_for("x.io"), None, "an empty entry means the file");
         let c = config(r#"{"credHelpers":{"gcr.io":"gcloud"}}"#);
-        assert_eq!(c.helper_for("eu.gcr.io"), None, "credHelpers keys are exact");
+        assert_eq!(
+            c.helper_for("eu.gcr.io"),
+            None,
+            "credHelpers keys are exact"
+        );
     }
 
     #[test]
@@ -485,6 +495,8 @@ mod tests {
     fn debug_names_registries_only() {
         let c = config(r#"{"auths":{"r.example":{"auth":"dTpzZWNyZXQtcHc="}}}"#);
         let shown = format!("{c:?}");
-        assert!(shown.contains("r.example") && !shown.contains("secret-pw") && !shown.contains("dTpz"));
+        assert!(
+            shown.contains("r.example") && !shown.contains("secret-pw") && !shown.contains("dTpz")
+        );
     }
 }

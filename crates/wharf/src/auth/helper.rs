@@ -171,7 +171,10 @@ impl Helper {
         }
         let io_error = |e: std::io::Error| {
             Error::new(ErrorKind::Config)
-                .with_detail(format!("the credential helper {} could not run: {e}", self.program))
+                .with_detail(format!(
+                    "the credential helper {} could not run: {e}",
+                    self.program
+                ))
                 .with_source(e)
         };
         let mut child = command.spawn().map_err(io_error)?;
@@ -227,7 +230,10 @@ mod tests {
             br#"{"ServerURL":"localhost:5000","Username":"jane","Secret":"pw"}"#,
         )
         .unwrap();
-        assert_eq!(c, Credentials::new("jane", "pw").server_address("localhost:5000"));
+        assert_eq!(
+            c,
+            Credentials::new("jane", "pw").server_address("localhost:5000")
+        );
         let c = parse_get("h", "s", br#"{"Username":"<token>","Secret":"tok"}"#).unwrap();
         assert_eq!(c.identity_token, "tok");
         assert_eq!(c.username(), None);

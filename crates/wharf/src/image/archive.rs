@@ -155,7 +155,11 @@ impl Images {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn import<S, B, E>(&self, stream: S, options: &ImportOptions) -> Result<ProgressStream>
+    pub async fn import<S, B, E>(
+        &self,
+        stream: S,
+        options: &ImportOptions,
+    ) -> Result<ProgressStream>
     where
         S: Stream<Item = std::result::Result<B, E>> + Send + 'static,
         B: 'static,

@@ -289,22 +289,34 @@ mod tests {
         assert_eq!(aaa.phase, LayerPhase::Extracting);
         assert_eq!((aaa.current, aaa.total), (50, Some(400)));
         assert!(!view.all_done());
-        view.update(&line(r#"{"status":"Pull complete","progressDetail":{},"id":"aaa"}"#));
+        view.update(&line(
+            r#"{"status":"Pull complete","progressDetail":{},"id":"aaa"}"#,
+        ));
         let aaa = view.get("aaa").unwrap();
-        assert_eq!((aaa.current, aaa.total), (0, None), "a new phase starts at 0");
+        assert_eq!(
+            (aaa.current, aaa.total),
+            (0, None),
+            "a new phase starts at 0"
+        );
         assert!(view.all_done());
     }
 
     #[test]
     fn push_phases() {
         let mut view = LayerProgress::new();
-        view.update(&line(r#"{"status":"Preparing","progressDetail":{},"id":"ccc"}"#));
-        view.update(&line(r#"{"status":"Mounted from library/x","progressDetail":{},"id":"ccc"}"#));
+        view.update(&line(
+            r#"{"status":"Preparing","progressDetail":{},"id":"ccc"}"#,
+        ));
+        view.update(&line(
+            r#"{"status":"Mounted from library/x","progressDetail":{},"id":"ccc"}"#,
+        ));
         let ccc = view.get("ccc").unwrap();
         assert_eq!(ccc.phase, LayerPhase::Mounted);
         assert_eq!(ccc.status, "Mounted from library/x");
         assert!(view
-            .update(&line(r#"{"status":"latest: digest: sha256:abc size: 527"}"#))
+            .update(&line(
+                r#"{"status":"latest: digest: sha256:abc size: 527"}"#
+            ))
             .is_none());
     }
 }

@@ -122,7 +122,10 @@ impl Image {
         let repo = target.name();
         let call = api.image_tag(name, Some(&repo), target.tag());
         self.docker
-            .call(Timeout::Default, crate::container::bodiless(empty_json(call)))
+            .call(
+                Timeout::Default,
+                crate::container::bodiless(empty_json(call)),
+            )
             .await
     }
 
@@ -157,9 +160,7 @@ impl Image {
 /// tag with `201` and `Content-Type: application/json` but no body, which
 /// the generated code cannot decode (it only sees a body after a `2xx`;
 /// other answers become wharf errors first, see `client::executor`).
-async fn empty_json(
-    call: impl std::future::Future<Output = ApiResult<()>>,
-) -> ApiResult<()> {
+async fn empty_json(call: impl std::future::Future<Output = ApiResult<()>>) -> ApiResult<()> {
     match call.await {
         Err(wharf_api::Error::InvalidResponsePayload(body, _)) if body.is_empty() => Ok(
             wharf_api::ResponseValue::new((), http::StatusCode::CREATED, http::HeaderMap::new()),

@@ -136,7 +136,11 @@ impl Images {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn pull(&self, reference: &Reference, options: &PullOptions) -> Result<ProgressStream> {
+    pub async fn pull(
+        &self,
+        reference: &Reference,
+        options: &PullOptions,
+    ) -> Result<ProgressStream> {
         let reference = reference.clone().with_default_tag();
         // fromImage is the name; the tag or the digest goes as `tag`
         // (moby api/server/router/image/image_routes.go, postImagesCreate)
