@@ -136,18 +136,28 @@ pub async fn engine() -> Option<Engine> {
 
 /// The build context of the test image: a Dockerfile and Debian's static busybox.
 fn test_image_context() -> Vec<u8> {
-    let busybox = std::fs::read(BUSYBOX).unwrap_or_else(|e| {
-        panic!("{BUSYBOX}: {e}; install Debian's busybox-static (apt-get install busybox-static)")
-    });
+    let busybox = busybox();
     let dockerfile = "FROM scratch\n\
                       COPY busybox /bin/busybox\n\
                       RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
                       CMD [\"/bin/sh\"]\n";
-    let mut tar = tar::Builder::new(Vec::new());
-    for (name, data, mode) in [
+    tar_of(&[
         ("Dockerfile", dockerfile.as_bytes(), 0o644),
         ("busybox", busybox.as_slice(), 0o755),
-    ] {
+    ])
+}
+
+/// Debian's static busybox, read from the host.
+pub fn busybox() -> Vec<u8> {
+    std::fs::read(BUSYBOX).unwrap_or_else(|e| {
+        panic!("{BUSYBOX}: {e}; install Debian's busybox-static (apt-get install busybox-static)")
+    })
+}
+
+/// A tar of regular files: (path, content, mode), mtime 0.
+pub fn tar_of(files: &[(&str, &[u8], u32)]) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    for &(name, data, mode) in files {
         let mut header = tar::Header::new_gnu();
         header.set_size(data.len() as u64);
         header.set_mode(mode);

@@ -33,7 +33,7 @@
 //!   `/_ping` unless pinned.
 //! - [`Error`]: one error type; [`Error::kind`] tells not-found from conflict from a
 //!   connection failure, [`Error::message`] carries the daemon's own words.
-//! - [`container`], [`exec`], [`events`], [`image`]: the typed API. [`reference`] parses
+//! - [`container`], [`exec`], [`events`], [`image`]: the typed API. [`reference`](mod@reference) parses
 //!   image references like the docker CLI; [`auth`] finds registry credentials like it
 //!   (`config.json`, credential helpers) and encodes them for the daemon.
 //!   [`hijack`] is the upgraded connection

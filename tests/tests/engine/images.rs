@@ -8,26 +8,15 @@ use futures_util::{stream, StreamExt, TryStreamExt};
 use wharf::container::{ContainerSpec, LogsOptions};
 use wharf::image::{ImportOptions, ListOptions, LoadOptions, RemoveOptions};
 use wharf::{ErrorKind, Filters, Reference};
-use wharf_tests::engine::{engine, Engine, Flavor, Scope, SCOPE_LABEL};
+use wharf_tests::engine::{busybox, engine, tar_of, Engine, Flavor, Scope, SCOPE_LABEL};
 
 /// A root filesystem tar: the host's static busybox at `/bin/busybox` and a file whose
 /// content is `seed` (so every image has a layer of its own).
 pub(crate) fn rootfs(seed: &str) -> Vec<u8> {
-    let busybox = std::fs::read("/bin/busybox")
-        .expect("/bin/busybox: install Debian's busybox-static (apt-get install busybox-static)");
-    let mut tar = tar::Builder::new(Vec::new());
-    for (name, data, mode) in [
-        ("bin/busybox", busybox.as_slice(), 0o755),
+    tar_of(&[
+        ("bin/busybox", &busybox(), 0o755),
         ("seed", seed.as_bytes(), 0o644),
-    ] {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(data.len() as u64);
-        header.set_mode(mode);
-        header.set_mtime(0);
-        header.set_cksum();
-        tar.append_data(&mut header, name, data).expect("tar");
-    }
-    tar.into_inner().expect("tar")
+    ])
 }
 
 /// Chunks of `data`, as a stream (what a file or a pipe gives).

@@ -84,6 +84,19 @@ esac
     DockerConfig::from_environment(&env).unwrap()
 }
 
+/// A scope, and an image of it imported as `<registry>/wharf-test/<scope name>:v1`.
+async fn pushable(engine: &Engine, test: &str) -> (Scope, Reference) {
+    let scope = Scope::new(engine, test);
+    let reference = Reference::parse(&format!(
+        "{}/wharf-test/{}:v1",
+        registry(),
+        scope.name("img")
+    ))
+    .unwrap();
+    imported(engine, &scope, &reference).await;
+    (scope, reference)
+}
+
 /// Says on stderr why an engine is not checked, and returns true.
 fn not_on(engine: &Engine, flavor: Flavor, why: &str) -> bool {
     if engine.flavor == flavor {
@@ -145,16 +158,10 @@ async fn pushed_digest(engine: &Engine, reference: &Reference, lines: &[Progress
 
 async fn round_trip(source: Source) {
     let Some(engine) = engine().await else { return };
-    let scope = Scope::new(&engine, &format!("registry-{source:?}").to_lowercase());
+    let (_scope, reference) =
+        pushable(&engine, &format!("registry-{source:?}").to_lowercase()).await;
     let dir = tempfile::tempdir().unwrap();
     let config = config_for(dir.path(), source, PASSWORD);
-    let reference = Reference::parse(&format!(
-        "{}/wharf-test/{}:v1",
-        registry(),
-        scope.name("push")
-    ))
-    .unwrap();
-    imported(&engine, &scope, &reference).await;
 
     let credentials = config.credentials_for(&reference).await.unwrap();
     assert_eq!(credentials.username(), Some(USER), "{source:?}");
@@ -241,14 +248,7 @@ async fn registry_push_pull_with_cred_helpers() {
 #[tokio::test]
 async fn registry_wrong_password_is_refused_promptly() {
     let Some(engine) = engine().await else { return };
-    let scope = Scope::new(&engine, "registry-wrong");
-    let reference = Reference::parse(&format!(
-        "{}/wharf-test/{}:v1",
-        registry(),
-        scope.name("wrong")
-    ))
-    .unwrap();
-    imported(&engine, &scope, &reference).await;
+    let (_scope, reference) = pushable(&engine, "registry-wrong").await;
     let started = Instant::now();
     let wrong = Credentials::new(USER, "not-the-password").server_address(registry());
     let e = tokio::time::timeout(
@@ -286,14 +286,7 @@ async fn registry_wrong_password_is_refused_promptly() {
 #[tokio::test]
 async fn registry_distribution_inspect_with_credentials() {
     let Some(engine) = engine().await else { return };
-    let scope = Scope::new(&engine, "registry-dist");
-    let reference = Reference::parse(&format!(
-        "{}/wharf-test/{}:v1",
-        registry(),
-        scope.name("dist")
-    ))
-    .unwrap();
-    imported(&engine, &scope, &reference).await;
+    let (_scope, reference) = pushable(&engine, "registry-dist").await;
     let right = Credentials::new(USER, PASSWORD).server_address(registry());
     let (lines, _) = push(&engine, &reference, right.clone()).await.unwrap();
     let digest = pushed_digest(&engine, &reference, &lines).await;
@@ -375,10 +368,7 @@ async fn registry_secrets_never_show() {
             capture
         })
         .clone();
-    let scope = Scope::new(&engine, "registry-secrets");
-    let reference =
-        Reference::parse(&format!("{}/wharf-test/{}:v1", registry(), scope.name("s"))).unwrap();
-    imported(&engine, &scope, &reference).await;
+    let (_scope, reference) = pushable(&engine, "registry-secrets").await;
     let mut shown = Vec::<String>::new();
     let mut show = |what: &dyn Debug, text: String| shown.push(format!("{what:?}\n{text}"));
 

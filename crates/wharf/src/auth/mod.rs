@@ -314,7 +314,7 @@ impl fmt::Debug for Login {
 
 /// Checks credentials against a registry through the daemon (`POST /auth`,
 /// `docker login`). Refused credentials are an
-/// [`ErrorKind::Unauthorized`](crate::ErrorKind::Unauthorized) with the
+/// [`ErrorKind::Unauthorized`] with the
 /// daemon's words (which the daemon answers with a 500). An identity token cannot be sent this way (the spec's
 /// `AuthConfig` has no field for it): log in with a password.
 ///
