@@ -49,7 +49,13 @@ fn random_tar(mib: usize, seed: u64) -> impl futures_util::Stream<Item = std::io
     header.set_mtime(0);
     header.set_cksum();
     let head = Bytes::copy_from_slice(header.as_bytes());
-    let mut state = seed | 1;
+    // splitmix64 of the seed: distinct seeds, distinct layers (xorshift needs a non-zero state)
+    let mut state = {
+        let z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        let z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (z ^ (z >> 31)) | 1
+    };
     let body = stream::iter(0..mib).map(move |_| {
         let mut chunk = Vec::with_capacity(CHUNK);
         for _ in 0..CHUNK / 8 {
