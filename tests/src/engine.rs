@@ -134,6 +134,16 @@ pub async fn engine() -> Option<Engine> {
     })
 }
 
+/// Whether `engine` is of `flavor`; if so, says on stderr why it is checked
+/// differently (`why`), so the difference shows in the test output.
+pub fn differs(engine: &Engine, flavor: Flavor, why: &str) -> bool {
+    if engine.flavor == flavor {
+        let _ = writeln!(std::io::stderr(), "{engine}: {why}");
+        return true;
+    }
+    false
+}
+
 /// The build context of the test image: a Dockerfile and Debian's static busybox.
 fn test_image_context() -> Vec<u8> {
     let busybox = busybox();

@@ -21,7 +21,7 @@ use wharf::endpoint::Environment;
 use wharf::image::{LayerProgress, PullOptions, PushOptions, RemoveOptions};
 use wharf::progress::Progress;
 use wharf::{ErrorKind, Reference};
-use wharf_tests::engine::{engine, Engine, Flavor, Scope};
+use wharf_tests::engine::{differs, engine, Engine, Flavor, Scope};
 
 use crate::images::imported;
 
@@ -97,16 +97,6 @@ async fn pushable(engine: &Engine, test: &str) -> (Scope, Reference) {
     (scope, reference)
 }
 
-/// Says on stderr why an engine is not checked, and returns true.
-fn not_on(engine: &Engine, flavor: Flavor, why: &str) -> bool {
-    if engine.flavor == flavor {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "{engine}: {why}");
-        return true;
-    }
-    false
-}
-
 /// Pushes `reference` with `credentials`, returns the progress lines and the layer view.
 async fn push(
     engine: &Engine,
@@ -168,7 +158,7 @@ async fn round_trip(source: Source) {
     let (lines, layers) = push(&engine, &reference, credentials.clone())
         .await
         .unwrap_or_else(|e| panic!("{engine}: push with {source:?}: {e}"));
-    if !not_on(
+    if !differs(
         &engine,
         Flavor::Podman,
         "Podman 4.3's push reports no layers, only its summary",
@@ -268,7 +258,7 @@ async fn registry_wrong_password_is_refused_promptly() {
 
     let e = login(&engine.docker, &wrong).await.unwrap_err();
     let right = Credentials::new(USER, PASSWORD).server_address(registry());
-    if not_on(
+    if differs(
         &engine,
         Flavor::Podman,
         "Podman 4.3's /auth speaks HTTPS to the plain-HTTP test registry (it ignores \
@@ -295,7 +285,7 @@ async fn registry_distribution_inspect_with_credentials() {
         .image(reference.to_string())
         .distribution(&right)
         .await;
-    if not_on(
+    if differs(
         &engine,
         Flavor::Podman,
         "Podman 4.3 has no /distribution endpoint",
