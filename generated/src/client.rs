@@ -19208,20 +19208,27 @@ Sends a `GET` request to `/distribution/{name}/json`
 
 Arguments:
 - `name`: Image name or id
+- `x_registry_auth`: A base64url-encoded auth configuration for the registry. The daemon reads X-Registry-Auth to
+ask a private registry for the manifest (moby api/server/router/distribution/
+distribution_routes.go, getDistributionInfo), and the docker CLI sends it; the spec omits it.
 */
     pub async fn distribution_inspect<'a>(
         &'a self,
         name: &'a str,
+        x_registry_auth: Option<&'a str>,
     ) -> Result<ResponseValue<types::DistributionInspect>, Error<types::ErrorResponse>> {
         let url = format!(
             "{}/distribution/{}/json", self.baseurl, encode_path(& name.to_string()),
         );
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
         header_map
             .append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
                 ::reqwest::header::HeaderValue::from_static(Self::api_version()),
             );
+        if let Some(value) = x_registry_auth {
+            header_map.append("X-Registry-Auth", value.to_string().try_into()?);
+        }
         #[allow(unused_mut)]
         let mut request = self
             .client

@@ -152,20 +152,40 @@ async fn engine_of(docker: Docker, start: &str) -> Option<Engine> {
     })
 }
 
+/// Whether `engine` is of `flavor`; if so, says on stderr why it is checked
+/// differently (`why`), so the difference shows in the test output.
+pub fn differs(engine: &Engine, flavor: Flavor, why: &str) -> bool {
+    if engine.flavor == flavor {
+        let _ = writeln!(std::io::stderr(), "{engine}: {why}");
+        return true;
+    }
+    false
+}
+
 /// The build context of the test image: a Dockerfile and Debian's static busybox.
 fn test_image_context() -> Vec<u8> {
-    let busybox = std::fs::read(BUSYBOX).unwrap_or_else(|e| {
-        panic!("{BUSYBOX}: {e}; install Debian's busybox-static (apt-get install busybox-static)")
-    });
+    let busybox = busybox();
     let dockerfile = "FROM scratch\n\
                       COPY busybox /bin/busybox\n\
                       RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
                       CMD [\"/bin/sh\"]\n";
-    let mut tar = tar::Builder::new(Vec::new());
-    for (name, data, mode) in [
+    tar_of(&[
         ("Dockerfile", dockerfile.as_bytes(), 0o644),
         ("busybox", busybox.as_slice(), 0o755),
-    ] {
+    ])
+}
+
+/// Debian's static busybox, read from the host.
+pub fn busybox() -> Vec<u8> {
+    std::fs::read(BUSYBOX).unwrap_or_else(|e| {
+        panic!("{BUSYBOX}: {e}; install Debian's busybox-static (apt-get install busybox-static)")
+    })
+}
+
+/// A tar of regular files: (path, content, mode), mtime 0.
+pub fn tar_of(files: &[(&str, &[u8], u32)]) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    for &(name, data, mode) in files {
         let mut header = tar::Header::new_gnu();
         header.set_size(data.len() as u64);
         header.set_mode(mode);

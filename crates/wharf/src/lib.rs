@@ -33,11 +33,14 @@
 //!   `/_ping` unless pinned.
 //! - [`Error`]: one error type; [`Error::kind`] tells not-found from conflict from a
 //!   connection failure, [`Error::message`] carries the daemon's own words.
-//! - [`container`], [`exec`], [`events`], [`network`], [`volume`], [`system`] (info,
-//!   version, disk usage, system prune), [`swarm`] (services, tasks, nodes, secrets,
+//! - [`container`], [`exec`], [`events`], [`image`], [`network`], [`volume`], [`system`]
+//!   (info, version, disk usage, system prune), [`swarm`] (services, tasks, nodes, secrets,
 //!   configs): the typed API. A call that uses an operation, parameter or field newer
 //!   than the client's API version is refused before it is sent
-//!   ([`ErrorKind::VersionMismatch`], naming it and both versions). [`hijack`] is the upgraded connection
+//!   ([`ErrorKind::VersionMismatch`], naming it and both versions).
+//!   [`reference`](mod@reference) parses image references like the docker CLI; [`auth`]
+//!   finds registry credentials like it (`config.json`, credential helpers) and encodes
+//!   them for the daemon. [`hijack`] is the upgraded connection
 //!   behind attach and exec; [`stream`] demultiplexes stdout and stderr and decodes
 //!   newline-delimited JSON; [`progress`] reads pull, push and build progress.
 //!   `websocket` (feature `websocket`) is the websocket attach,
@@ -58,6 +61,7 @@
 
 pub use wharf_api as api;
 
+pub mod auth;
 pub mod client;
 pub mod container;
 mod copy;
@@ -69,9 +73,11 @@ pub mod events;
 pub mod exec;
 pub mod filters;
 pub mod hijack;
+pub mod image;
 pub mod network;
 mod path;
 pub mod progress;
+pub mod reference;
 mod requirements;
 pub mod stream;
 pub mod swarm;
@@ -87,4 +93,6 @@ pub use client::{Docker, DockerBuilder, Request, Response, Timeout};
 pub use container::{Container, Containers};
 pub use error::{Error, ErrorKind, Result};
 pub use filters::Filters;
+pub use image::{Image, Images};
+pub use reference::Reference;
 pub use version::{ApiVersion, PingInfo};

@@ -178,6 +178,11 @@ impl ProgressStream {
             done: false,
         }
     }
+
+    /// Reads the progress lines of a generated operation's streamed answer.
+    pub(crate) fn from_body(body: BoxStream<'static, Result<Bytes>>) -> ProgressStream {
+        ProgressStream::from_stream(body)
+    }
 }
 
 impl Stream for ProgressStream {
@@ -213,7 +218,7 @@ fn failure(error: Option<String>, detail: Option<ErrorDetail>) -> Error {
         None => (None, None),
     };
     let message = detail_message.or(error).unwrap_or_default();
-    Error::new(crate::ErrorKind::Server)
+    Error::new(crate::auth::refusal_kind(&message).unwrap_or(crate::ErrorKind::Server))
         .with_detail(match code {
             Some(code) => format!("the operation failed (code {code}): {message}"),
             None => format!("the operation failed: {message}"),
@@ -251,6 +256,11 @@ mod tests {
         );
         assert!(!text.contains("old text"), "{text}");
         assert_eq!(e.message(), Some("returned a non-zero code: 2"));
+        let line = parse(
+            r#"{"errorDetail":{"message":"unauthorized: authentication required"},"error":"x"}"#,
+        );
+        let e = failure(line.error, line.error_detail);
+        assert_eq!(e.kind(), crate::ErrorKind::Unauthorized);
         let line = parse(r#"{"error":"pull access denied"}"#);
         let e = failure(line.error, line.error_detail);
         assert!(e.to_string().contains("pull access denied"), "{e}");

@@ -7,6 +7,8 @@ mod attach_ws;
 mod basics;
 mod containers;
 mod exec;
+mod images;
+mod registry;
 mod networks;
 mod streams;
 mod system;

@@ -11,6 +11,7 @@
 //! | `item = "Schema"`         | with `json-lines`: the schema of one line (default: the response's own)|
 //! | `hijack = "wharf::path"`  | the operation is served by that hand-written path, not generated      |
 //! | `pending = "why"`         | with `hijack`: that path does not exist yet, for this reason           |
+//! | `add-header = "Name"`     | adds an optional string header the daemon reads but the spec omits     |
 //!
 //! `api-versions = "..1.51"` (or `"1.44.."`, `"1.41..1.51"`, bounds included) limits an entry
 //! to the spec versions that need it: a fix upstream made in a later version ends the range.
@@ -48,6 +49,7 @@ struct Patch {
     item: Option<String>,
     hijack: Option<String>,
     pending: Option<String>,
+    add_header: Option<String>,
     api_versions: Option<String>,
 }
 
@@ -103,7 +105,10 @@ impl PatchFile {
                 bail!("patch for {}: `item` goes with `json-lines`", p.operation);
             }
             if p.hijack.is_some()
-                && (p.json_lines || p.rename_status.is_some() || !p.drop_responses.is_empty())
+                && (p.json_lines
+                    || p.rename_status.is_some()
+                    || !p.drop_responses.is_empty()
+                    || p.add_header.is_some())
             {
                 bail!(
                     "patch for {}: `hijack` removes the operation; other directives make no sense beside it",
@@ -116,6 +121,7 @@ impl PatchFile {
                 && !p.json_lines
                 && p.rename_status.is_none()
                 && p.drop_responses.is_empty()
+                && p.add_header.is_none()
             {
                 bail!("patch for {} has no directive", p.operation);
             }
@@ -157,6 +163,30 @@ impl PatchFile {
             }
 
             let op = doc.pointer_mut(&pointer).expect("found above");
+            if let Some(header) = &p.add_header {
+                let parameters = op
+                    .as_object_mut()
+                    .context("operation is not an object")?
+                    .entry("parameters")
+                    .or_insert_with(|| json!([]))
+                    .as_array_mut()
+                    .context("parameters is not a list")?;
+                if parameters.iter().any(|q| {
+                    q["in"] == "header"
+                        && q["name"]
+                            .as_str()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(header))
+                }) {
+                    return Err(stale(format!("has the header parameter {header} already")));
+                }
+                parameters.push(json!({
+                    "name": header,
+                    "in": "header",
+                    "required": false,
+                    "description": p.why.trim(),
+                    "schema": { "type": "string" },
+                }));
+            }
             let responses = op
                 .get_mut("responses")
                 .and_then(Value::as_object_mut)
@@ -282,6 +312,23 @@ mod tests {
         .unwrap();
         let mut d = doc();
         let hijacked = patches.apply(&mut d, "1.51").unwrap();
+        let with_header = PatchFile::parse(
+            r#"
+            [[patch]]
+            operation = "SystemEvents"
+            why = "the daemon reads it"
+            add-header = "X-Registry-Auth"
+            "#,
+        )
+        .unwrap();
+        let mut h = doc();
+        with_header.apply(&mut h, "1.51").unwrap();
+        assert_eq!(
+            h["paths"]["/events"]["get"]["parameters"][0]["name"],
+            "X-Registry-Auth"
+        );
+        let e = with_header.apply(&mut h, "1.51").unwrap_err();
+        assert!(e.to_string().contains("already"), "{e}");
         assert_eq!(hijacked.len(), 1);
         assert_eq!(hijacked[0].served_by, "wharf::attach");
         assert!(d["paths"]["/attach"].get("post").is_none());

@@ -92,7 +92,7 @@ impl Environment {
     }
 
     /// `$DOCKER_CONFIG`, else `~/.docker`.
-    pub(super) fn config_dir(&self) -> Option<PathBuf> {
+    pub(crate) fn config_dir(&self) -> Option<PathBuf> {
         self.var("DOCKER_CONFIG")
             .map(PathBuf::from)
             .or_else(|| self.home().map(|h| h.join(".docker")))
