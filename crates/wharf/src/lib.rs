@@ -33,7 +33,8 @@
 //!   `/_ping` unless pinned.
 //! - [`Error`]: one error type; [`Error::kind`] tells not-found from conflict from a
 //!   connection failure, [`Error::message`] carries the daemon's own words.
-//! - [`container`], [`exec`], [`events`]: the typed API. [`hijack`] is the upgraded connection
+//! - [`container`], [`exec`], [`events`]: the typed API; [`build`] builds images from a
+//!   directory (`.dockerignore`, streamed context) with [`Docker::build`]. [`hijack`] is the upgraded connection
 //!   behind attach and exec; [`stream`] demultiplexes stdout and stderr and decodes
 //!   newline-delimited JSON; [`progress`] reads pull, push and build progress.
 //!   `websocket` (feature `websocket`) is the websocket attach,
@@ -54,6 +55,7 @@
 
 pub use wharf_api as api;
 
+pub mod build;
 pub mod client;
 pub mod container;
 mod copy;

@@ -159,8 +159,13 @@ impl ProgressStream {
     /// # }
     /// ```
     pub fn new(response: Response) -> ProgressStream {
+        ProgressStream::from_body(response.bytes_stream().boxed())
+    }
+
+    /// Reads the progress lines of a body (a generated operation's answer).
+    pub(crate) fn from_body(body: BoxStream<'static, Result<Bytes>>) -> ProgressStream {
         ProgressStream {
-            inner: JsonLines::new(response.bytes_stream().boxed()),
+            inner: JsonLines::new(body),
             done: false,
         }
     }
