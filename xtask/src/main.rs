@@ -5,6 +5,7 @@
 //! - `engine up|down|status NAME`: start, stop or query a test engine
 //!   (`docker-28`, `docker-20`, `podman`, `registry`).
 //! - `bench logs`: end-to-end logs against a real engine, wharf against `docker logs`.
+//! - `bench build`: a 1 GiB directory build context, wharf against `tar -c | curl -T -`.
 mod bench;
 mod engine;
 mod regen;
@@ -18,6 +19,7 @@ tasks:
   regen [--api-version X.Y] [--check] [-v]   regenerate generated/ from openapi/vX.Y.yaml
   engine up|down|status NAME                  manage a test engine: docker-28, docker-20, podman, registry
   bench logs [--lines-mib N] [--tty-mib N]    wharf's logs against `docker logs` on a real engine
+  bench build [--mib N] [--rounds N]          a directory build context, wharf against `tar | curl`
 ";
 
 fn main() {
