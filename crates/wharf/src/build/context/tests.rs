@@ -6,13 +6,16 @@ use futures_util::StreamExt;
 
 use super::*;
 
+/// One entry: (name, type, mode, uid, gid, link target, contents).
+type Entry = (String, tar::EntryType, u32, u64, u64, String, Vec<u8>);
+
 /// The entries of the context `dir` with `dockerfile`: (name, type, mode, uid, gid,
 /// link target, contents).
 async fn entries(
     dir: &Path,
     dockerfile: Dockerfile,
     gzip: bool,
-) -> Result<Vec<(String, tar::EntryType, u32, u64, u64, String, Vec<u8>)>> {
+) -> Result<Vec<Entry>> {
     let plan = Plan::new(dir, dockerfile)?;
     let sent = Arc::new(AtomicU64::new(0));
     let body = plan.spawn(gzip, sent.clone())?;
@@ -55,7 +58,7 @@ async fn entries(
     Ok(out)
 }
 
-fn names(entries: &[(String, tar::EntryType, u32, u64, u64, String, Vec<u8>)]) -> Vec<&str> {
+fn names(entries: &[Entry]) -> Vec<&str> {
     entries.iter().map(|e| e.0.as_str()).collect()
 }
 
@@ -206,7 +209,7 @@ async fn an_unreadable_file_fails_the_body_without_ending_the_archive() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "Dockerfile", "FROM scratch\n");
     write(dir.path(), "locked", "x");
-    fs::set_permissions(dir.path().join("locked"), fs::Permissions::from_mode(0)).unwrap();
+    fs::set_permissions(dir.path().join("locked"), fs::Permissions::from_mode(0o000)).unwrap();
     if fs::File::open(dir.path().join("locked")).is_ok() {
         // Running as root: permissions do not stop reads. A directory that vanishes does.
         eprintln!("running as root: checking a vanished directory instead");
