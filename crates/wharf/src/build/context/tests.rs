@@ -1,6 +1,7 @@
 //! The archive a directory context becomes, read back with the tar crate.
 
 use std::os::unix::fs::PermissionsExt;
+use std::sync::atomic::Ordering;
 
 use futures_util::StreamExt;
 
@@ -11,11 +12,7 @@ type Entry = (String, tar::EntryType, u32, u64, u64, String, Vec<u8>);
 
 /// The entries of the context `dir` with `dockerfile`: (name, type, mode, uid, gid,
 /// link target, contents).
-async fn entries(
-    dir: &Path,
-    dockerfile: Dockerfile,
-    gzip: bool,
-) -> Result<Vec<Entry>> {
+async fn entries(dir: &Path, dockerfile: Dockerfile, gzip: bool) -> Result<Vec<Entry>> {
     let plan = Plan::new(dir, dockerfile)?;
     let sent = Arc::new(AtomicU64::new(0));
     let body = plan.spawn(gzip, sent.clone())?;
