@@ -38,6 +38,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
 
+mod build;
+
 const DEFAULT_SOCKET: &str = "/run/wharf/docker-28.sock";
 /// The docker CLIs to try, in order.
 const CLIS: &[&str] = &[
@@ -50,23 +52,28 @@ const TARGET: f64 = 1.0;
 
 const USAGE: &str = "\
 usage: cargo xtask bench logs [--lines-mib N] [--tty-mib N] [--rounds N]
+       cargo xtask bench build [--mib N] [--rounds N]
 
   logs   wharf's logs_to_null example against `docker logs ID > /dev/null`, on a
          non-TTY container of 100-byte lines (default 64 MiB) and a TTY container
          writing without a newline (default 256 MiB); median of --rounds (default 3).
          Engine: WHARF_BENCH_SOCKET, else /run/wharf/docker-28.sock.
+  build  wharf's Docker::build of a directory (the tests' build_rss helper) against
+         `tar -c DIR | curl -T -` to the same /build, on a --mib MiB context (default
+         1024); median of --rounds (default 3); wharf's peak RSS. Same engine.
 ";
 
 pub fn run(args: &[String]) -> Result<()> {
     match args {
         [what, rest @ ..] if what == "logs" => logs(&Options::parse(rest)?),
+        [what, rest @ ..] if what == "build" => build::run(rest),
         [h] if h == "-h" || h == "--help" || h == "help" => {
             print!("{USAGE}");
             Ok(())
         }
         _ => {
             eprint!("{USAGE}");
-            bail!("bench: expected `logs`")
+            bail!("bench: expected `logs` or `build`")
         }
     }
 }

@@ -7,6 +7,7 @@
 //!   and `podman-faults`, which `engine kill|restart podman-faults` SIGKILLs and starts again).
 //! - `bench logs`: end-to-end logs against a real engine, wharf against `docker logs`.
 //! - `faults`: the fault, load and hostile-input suite, and its report.
+//! - `bench build`: a 1 GiB directory build context, wharf against `tar -c | curl -T -`.
 mod bench;
 mod engine;
 mod faults;
@@ -23,6 +24,7 @@ tasks:
   engine kill|restart podman-faults           SIGKILL the fault-test engine, start it again
   bench logs [--lines-mib N] [--tty-mib N]    wharf's logs against `docker logs` on a real engine
   faults [-- TEST-ARGS]                       the fault, load and hostile-input suite, and its report table
+  bench build [--mib N] [--rounds N]          a directory build context, wharf against `tar | curl`
 ";
 
 fn main() {

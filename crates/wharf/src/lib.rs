@@ -40,7 +40,8 @@
 //!   ([`ErrorKind::VersionMismatch`], naming it and both versions).
 //!   [`reference`](mod@reference) parses image references like the docker CLI; [`auth`]
 //!   finds registry credentials like it (`config.json`, credential helpers) and encodes
-//!   them for the daemon. [`hijack`] is the upgraded connection
+//!   them for the daemon. [`build`] builds images from a directory (`.dockerignore`,
+//!   streamed context) with [`Docker::build`]. [`hijack`] is the upgraded connection
 //!   behind attach and exec; [`stream`] demultiplexes stdout and stderr and decodes
 //!   newline-delimited JSON; [`progress`] reads pull, push and build progress.
 //!   `websocket` (feature `websocket`) is the websocket attach,
@@ -62,6 +63,7 @@
 pub use wharf_api as api;
 
 pub mod auth;
+pub mod build;
 pub mod client;
 pub mod container;
 mod copy;

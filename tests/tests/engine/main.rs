@@ -5,6 +5,7 @@
 //! (`cargo xtask engine up docker-28` starts it; likewise docker-20 and podman).
 mod attach_ws;
 mod basics;
+mod build;
 mod containers;
 mod exec;
 mod images;

@@ -12,6 +12,7 @@
 //! | `hijack = "wharf::path"`  | the operation is served by that hand-written path, not generated      |
 //! | `pending = "why"`         | with `hijack`: that path does not exist yet, for this reason           |
 //! | `add-header = "Name"`     | adds an optional string header the daemon reads but the spec omits     |
+//! | `repeated-query = ["t"]`  | these string query parameters may be given several times (`t=a&t=b`)   |
 //!
 //! `api-versions = "..1.51"` (or `"1.44.."`, `"1.41..1.51"`, bounds included) limits an entry
 //! to the spec versions that need it: a fix upstream made in a later version ends the range.
@@ -50,6 +51,8 @@ struct Patch {
     hijack: Option<String>,
     pending: Option<String>,
     add_header: Option<String>,
+    #[serde(default)]
+    repeated_query: Vec<String>,
     api_versions: Option<String>,
 }
 
@@ -108,7 +111,8 @@ impl PatchFile {
                 && (p.json_lines
                     || p.rename_status.is_some()
                     || !p.drop_responses.is_empty()
-                    || p.add_header.is_some())
+                    || p.add_header.is_some()
+                    || !p.repeated_query.is_empty())
             {
                 bail!(
                     "patch for {}: `hijack` removes the operation; other directives make no sense beside it",
@@ -122,6 +126,7 @@ impl PatchFile {
                 && p.rename_status.is_none()
                 && p.drop_responses.is_empty()
                 && p.add_header.is_none()
+                && p.repeated_query.is_empty()
             {
                 bail!("patch for {} has no directive", p.operation);
             }
@@ -186,6 +191,9 @@ impl PatchFile {
                     "description": p.why.trim(),
                     "schema": { "type": "string" },
                 }));
+            }
+            for name in &p.repeated_query {
+                repeat_query(op, name).map_err(stale)?;
             }
             let responses = op
                 .get_mut("responses")
@@ -261,6 +269,26 @@ impl PatchFile {
         }
         Ok(hijacked)
     }
+}
+
+/// Makes the string query parameter `name` of `op` an array sent as repeated
+/// parameters (`name=a&name=b`), the way Go's `r.Form[name]` reads it.
+fn repeat_query(op: &mut Value, name: &str) -> std::result::Result<(), String> {
+    let param = op
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+        .and_then(|ps| {
+            ps.iter_mut()
+                .find(|p| p["name"] == name && p["in"] == "query")
+        })
+        .ok_or_else(|| format!("has no query parameter {name}"))?;
+    if param.pointer("/schema/type") != Some(&json!("string")) {
+        return Err(format!("query parameter {name} is not a string any more"));
+    }
+    param["schema"] = json!({ "type": "array", "items": { "type": "string" } });
+    param["style"] = json!("form");
+    param["explode"] = json!(true);
+    Ok(())
 }
 
 /// Escapes a JSON pointer segment (`~` and `/`).
@@ -370,6 +398,33 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("stale"));
+    }
+
+    #[test]
+    fn repeated_query_makes_an_array_and_checks_its_target() {
+        let op = || {
+            json!({ "paths": { "/build": { "post": { "operationId": "ImageBuild",
+                "parameters": [{ "name": "t", "in": "query", "schema": { "type": "string" } }],
+                "responses": { "200": { "description": "ok" } } } } } })
+        };
+        let patches = PatchFile::parse(
+            "[[patch]]\noperation = \"ImageBuild\"\nwhy = \"x\"\nrepeated-query = [\"t\"]",
+        )
+        .unwrap();
+        let mut d = op();
+        patches.apply(&mut d, "1.51").unwrap();
+        let t = &d["paths"]["/build"]["post"]["parameters"][0];
+        assert_eq!(t["schema"]["type"], "array");
+        assert_eq!(t["explode"], true);
+        // Twice: the parameter is no string any more.
+        let err = patches.apply(&mut d, "1.51").unwrap_err().to_string();
+        assert!(err.contains("not a string"), "{err}");
+        let patches = PatchFile::parse(
+            "[[patch]]\noperation = \"ImageBuild\"\nwhy = \"x\"\nrepeated-query = [\"nope\"]",
+        )
+        .unwrap();
+        let err = patches.apply(&mut op(), "1.51").unwrap_err().to_string();
+        assert!(err.contains("no query parameter nope"), "{err}");
     }
 
     #[test]
