@@ -20,7 +20,7 @@
 //! - endpoints that stream (logs, export, archives, events, stats, progress) return a
 //!   [`ByteStream`], never a buffered body.
 //!
-//! [`coverage::OPERATIONS`] lists the 107 operations of the spec and how each is served.
+//! [`coverage::OPERATIONS`] lists the 110 operations of the spec and how each is served.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {

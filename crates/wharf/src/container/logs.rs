@@ -351,15 +351,17 @@ impl Container {
         let fallback = self.stream_mode_fallback().await?;
         let api = self.docker().generated().await?;
         let tail = options.tail.map(|lines| lines.to_string());
+        let since = options.since.map(|t| t.to_string());
+        let until = options.until.map(|t| t.to_string());
         let call = api.container_logs(
             self.name()?,
             Some(options.follow),
-            options.since,
+            since.as_deref(),
             Some(options.stderr),
             Some(options.stdout),
             tail.as_deref(),
             Some(options.timestamps),
-            options.until,
+            until.as_deref(),
         );
         // A log can be long, and a followed one never ends: the operation
         // streams, so no total limit applies, only the client's stream idle
