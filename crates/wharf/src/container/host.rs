@@ -5,27 +5,29 @@
 
 use std::collections::HashMap;
 
-use wharf_api::types::{HostConfig, HostConfigUlimitsItem, Mount, PortBinding, PortMap};
+use wharf_api::types::{HostConfig, Mount, PortBinding, PortMap};
 
-use super::resources::resource_setters;
 use super::spec::port_key;
+use super::Resources;
 use crate::error::Result;
 
 /// The host config of a container: resources, ports, mounts, restart
 /// policy, network mode.
 ///
 /// ```
-/// use wharf::container::{HostSpec, Restart};
+/// use wharf::container::{HostSpec, Resources, Restart};
 ///
 /// let host = HostSpec::new()
-///     .memory("512m")
-///     .cpu_shares(512)
-///     .cpu_quota(50_000)
-///     .ulimit("nofile", 1024, 2048)
+///     .resources(
+///         Resources::new()
+///             .memory("512m")
+///             .cpu_shares(512)
+///             .ulimit("nofile", 1024, 2048)
+///             .restart(Restart::Always),
+///     )
 ///     .bind("/srv/data:/data:ro")
 ///     .publish("80", "8080")
 ///     .network_mode("bridge")
-///     .restart(Restart::Always)
 ///     .build()?;
 /// assert_eq!(host.memory, Some(512 * 1024 * 1024));
 /// assert_eq!(host.binds, ["/srv/data:/data:ro"]);
@@ -35,7 +37,8 @@ use crate::error::Result;
 #[must_use]
 pub struct HostSpec {
     config: HostConfig,
-    error: Option<String>,
+    resources: Option<Resources>,
+    pub(super) error: Option<String>,
 }
 
 impl HostSpec {
@@ -63,7 +66,7 @@ impl HostSpec {
     pub fn from_config(config: HostConfig) -> HostSpec {
         HostSpec {
             config,
-            error: None,
+            ..HostSpec::default()
         }
     }
 
@@ -191,6 +194,22 @@ impl HostSpec {
         self
     }
 
+    /// The resources and restart policy: the same builder
+    /// [`Container::update`](super::Container::update) takes. Set last, they
+    /// are laid over what [`with_config`](HostSpec::with_config) set.
+    ///
+    /// ```
+    /// use wharf::container::{HostSpec, Resources};
+    ///
+    /// let host = HostSpec::new().resources(Resources::new().memory("64m").pids_limit(50)).build()?;
+    /// assert_eq!((host.memory, host.pids_limit), (Some(64 << 20), Some(50)));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn resources(mut self, resources: Resources) -> HostSpec {
+        self.resources = Some(resources);
+        self
+    }
+
     /// Changes the host config directly, for fields the builder does not
     /// cover.
     ///
@@ -209,16 +228,22 @@ impl HostSpec {
     /// The host config, or the first mistake made while building it.
     ///
     /// ```
-    /// let e = wharf::container::HostSpec::new().memory("12q").build().unwrap_err();
+    /// use wharf::container::{HostSpec, Resources};
+    ///
+    /// let e = HostSpec::new().resources(Resources::new().memory("12q")).build().unwrap_err();
     /// assert_eq!(e.kind(), wharf::ErrorKind::InvalidArgument);
     /// assert!(e.to_string().contains("\"12q\""));
     /// ```
     pub fn build(&self) -> Result<HostConfig> {
-        super::resources::built(&self.error, &self.config)
+        if let Some(e) = &self.error {
+            return Err(crate::Error::invalid_argument(e.clone()));
+        }
+        match &self.resources {
+            Some(resources) => resources.over(&self.config),
+            None => Ok(self.config.clone()),
+        }
     }
 }
-
-resource_setters!(HostSpec, config, HostConfigUlimitsItem);
 
 #[cfg(test)]
 mod tests {

@@ -18,7 +18,7 @@ use wharf_api::{ClientInfo, ResponseValue};
 
 use super::spec::port_key;
 use super::Container;
-use super::ContainerUpdate;
+use super::Resources;
 use crate::client::{ApiResult, DEFAULT_TIMEOUT};
 use crate::error::{ErrorKind, Result};
 use crate::Timeout;
@@ -444,13 +444,13 @@ impl Container {
     ///
     /// ```no_run
     /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
-    /// use wharf::container::ContainerUpdate;
+    /// use wharf::container::Resources;
     ///
-    /// docker.container("web").update(&ContainerUpdate::new().memory("1g")).await?;
+    /// docker.container("web").update(&Resources::new().memory("1g").cpuset_cpus("0")).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn update(&self, update: &ContainerUpdate) -> Result<Vec<String>> {
+    pub async fn update(&self, update: &Resources) -> Result<Vec<String>> {
         let body = update.build()?;
         let api = self.docker.generated().await?;
         let call = api.container_update(self.name()?, &body);

@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! # async fn run() -> wharf::Result<()> {
-//! use wharf::container::{ContainerSpec, HostSpec, ListOptions};
+//! use wharf::container::{ContainerSpec, HostSpec, ListOptions, Resources};
 //! use wharf::{Docker, Filters};
 //!
 //! let docker = Docker::connect()?;
@@ -11,7 +11,7 @@
 //!     .name("hello")
 //!     .cmd(["echo", "hello"])
 //!     .label("app", "demo")
-//!     .host(HostSpec::new().memory("64m"));
+//!     .host(HostSpec::new().resources(Resources::new().memory("64m")));
 //! let hello = docker.containers().run(&spec).await?.container;
 //! let status = hello.wait().await?;
 //! println!("exit code {}", status.code);
@@ -57,7 +57,7 @@ pub use host::HostSpec;
 pub use lifecycle::{ExitStatus, PendingWait, RemoveOptions, StopOptions};
 pub use list::ListOptions;
 pub use logs::{LogStream, LogsOptions};
-pub use resources::{ContainerUpdate, Restart};
+pub use resources::{Resources, Restart};
 pub use spec::ContainerSpec;
 pub use stats::StatsStream;
 

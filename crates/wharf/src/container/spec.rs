@@ -15,7 +15,7 @@ use crate::error::Result;
 /// plus the container's name and platform (sent as query parameters).
 ///
 /// ```
-/// use wharf::container::{ContainerSpec, HostSpec, Restart};
+/// use wharf::container::{ContainerSpec, HostSpec, Resources, Restart};
 ///
 /// let spec = ContainerSpec::new("nginx:alpine")
 ///     .name("web")
@@ -25,8 +25,7 @@ use crate::error::Result;
 ///     .host(
 ///         HostSpec::new()
 ///             .publish("80/tcp", "8080")
-///             .memory("256m")
-///             .restart(Restart::UnlessStopped),
+///             .resources(Resources::new().memory("256m").restart(Restart::UnlessStopped)),
 ///     );
 /// let body = spec.build()?;
 /// assert_eq!(body.image.as_deref(), Some("nginx:alpine"));
@@ -430,9 +429,10 @@ impl ContainerSpec {
     /// as a memory size that does not parse).
     ///
     /// ```
-    /// use wharf::container::{ContainerSpec, HostSpec};
+    /// use wharf::container::{ContainerSpec, HostSpec, Resources};
     ///
-    /// let e = ContainerSpec::new("alpine").host(HostSpec::new().memory("lots")).build().unwrap_err();
+    /// let host = HostSpec::new().resources(Resources::new().memory("lots"));
+    /// let e = ContainerSpec::new("alpine").host(host).build().unwrap_err();
     /// assert_eq!(e.kind(), wharf::ErrorKind::InvalidArgument);
     /// ```
     pub fn build(&self) -> Result<ContainerCreateBody> {
@@ -475,7 +475,7 @@ fn sorted(labels: &HashMap<String, String>) -> std::collections::BTreeMap<&str, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::container::Restart;
+    use crate::container::{Resources, Restart};
     use serde_json::json;
     use std::collections::BTreeMap;
 
@@ -496,11 +496,14 @@ mod tests {
             .open_stdin(true)
             .host(
                 HostSpec::new()
-                    .memory("512m")
-                    .cpu_shares(256)
-                    .cpu_quota(50_000)
-                    .ulimit("nofile", 100, 200)
-                    .restart(Restart::OnFailure { max_retries: None })
+                    .resources(
+                        Resources::new()
+                            .memory("512m")
+                            .cpu_shares(256)
+                            .cpu_quota(50_000)
+                            .ulimit("nofile", 100, 200)
+                            .restart(Restart::OnFailure { max_retries: None }),
+                    )
                     .publish("80", "8080")
                     .bind("/src:/dst:ro")
                     .network_mode("bridge")
