@@ -58,6 +58,7 @@ pub use lifecycle::{ExitStatus, PendingWait, RemoveOptions, StopOptions};
 pub use list::ListOptions;
 pub use logs::{LogStream, LogsOptions};
 pub use resources::{Resources, Restart};
+pub(crate) use spec::set_env;
 pub use spec::ContainerSpec;
 pub use stats::StatsStream;
 

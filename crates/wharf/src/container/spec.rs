@@ -200,12 +200,7 @@ impl ContainerSpec {
     }
 
     fn env_entry(mut self, entry: String) -> ContainerSpec {
-        let key = entry.split('=').next().unwrap_or_default();
-        let same_key = |e: &String| e.split('=').next() == Some(key);
-        match self.body.env.iter_mut().find(|e| same_key(e)) {
-            Some(existing) => *existing = entry,
-            None => self.body.env.push(entry),
-        }
+        set_env(&mut self.body.env, entry);
         self
     }
 
@@ -450,6 +445,17 @@ impl ContainerSpec {
             body.host_config = Some(host);
         }
         Ok(body)
+    }
+}
+
+/// Sets an environment entry (`KEY=value`, or `KEY`) in an Engine `Env`
+/// list, replacing an earlier entry for the same key.
+pub(crate) fn set_env(env: &mut Vec<String>, entry: String) {
+    let key = entry.split('=').next().unwrap_or_default();
+    let same_key = |e: &String| e.split('=').next() == Some(key);
+    match env.iter_mut().find(|e| same_key(e)) {
+        Some(existing) => *existing = entry,
+        None => env.push(entry),
     }
 }
 
