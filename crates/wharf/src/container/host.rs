@@ -5,10 +5,10 @@
 
 use std::collections::HashMap;
 
-use wharf_api::types::{HostConfig, Mount, PortBinding, PortMap};
+use wharf_api::types::{HostConfig, PortBinding, PortMap};
 
 use super::spec::port_key;
-use super::Resources;
+use super::{Mount, Publish, Resources};
 use crate::error::Result;
 
 /// The host config of a container: resources, ports, mounts, restart
@@ -72,7 +72,8 @@ impl HostSpec {
 
     /// Publishes a container port (`80`, `80/tcp`, `53/udp`) on a host port
     /// of all host addresses (`""`: a port the daemon picks). Several calls
-    /// for one container port publish it several times.
+    /// for one container port publish it several times. The typed form is
+    /// [`publish_port`](HostSpec::publish_port).
     ///
     /// ```
     /// let host = wharf::container::HostSpec::new().publish("80", "8080").build()?;
@@ -110,6 +111,21 @@ impl HostSpec {
         )
     }
 
+    /// Publishes a container port, typed: see [`Publish`].
+    ///
+    /// ```
+    /// use wharf::container::{HostSpec, Publish};
+    ///
+    /// let host = HostSpec::new().publish_port(Publish::tcp(80)).build()?;
+    /// let bindings = host.port_bindings.unwrap();
+    /// assert_eq!(bindings["80/tcp"].as_ref().unwrap()[0].host_port.as_deref(), Some(""));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn publish_port(self, publish: Publish) -> HostSpec {
+        let binding = publish.binding();
+        self.publish_binding(publish.container_port(), binding)
+    }
+
     fn publish_binding(mut self, container_port: &str, binding: PortBinding) -> HostSpec {
         let map = self
             .config
@@ -136,7 +152,7 @@ impl HostSpec {
     }
 
     /// Adds a bind or volume in the CLI's `-v` form: `SOURCE:TARGET[:OPTIONS]`
-    /// (`/srv/data:/data:ro`, `cache:/var/cache`).
+    /// (`/srv/data:/data:ro`, `cache:/var/cache`), or a typed [`Bind`](super::Bind).
     ///
     /// ```
     /// let host = wharf::container::HostSpec::new().bind("logs:/var/log").build()?;
@@ -149,23 +165,22 @@ impl HostSpec {
     }
 
     /// Adds a mount (bind, volume, tmpfs, ...), the structured form of
-    /// [`bind`](HostSpec::bind).
+    /// [`bind`](HostSpec::bind): a [`Mount`] or the generated
+    /// [`types::Mount`](wharf_api::types::Mount).
     ///
     /// ```
-    /// use wharf::api::types::{Mount, MountType};
+    /// use wharf::container::{HostSpec, Mount};
     ///
-    /// let host = wharf::container::HostSpec::new()
-    ///     .mount(Mount {
-    ///         type_: Some(MountType::Tmpfs),
-    ///         target: Some("/scratch".into()),
-    ///         ..Default::default()
-    ///     })
-    ///     .build()?;
+    /// let host = HostSpec::new().mount(Mount::tmpfs("/scratch").size("16m")).build()?;
     /// assert_eq!(host.mounts.len(), 1);
     /// # Ok::<(), wharf::Error>(())
     /// ```
-    pub fn mount(mut self, mount: Mount) -> HostSpec {
-        self.config.mounts.push(mount);
+    pub fn mount(mut self, mount: impl Into<Mount>) -> HostSpec {
+        let mount = mount.into();
+        if let Some(e) = &mount.error {
+            self.error.get_or_insert_with(|| e.clone());
+        }
+        self.config.mounts.push(mount.into_inner());
         self
     }
 

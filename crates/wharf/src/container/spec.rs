@@ -39,6 +39,8 @@ pub struct ContainerSpec {
     pub(super) platform: Option<String>,
     body: ContainerCreateBody,
     host: Option<HostSpec>,
+    /// The first mistake made while building, reported by `build`.
+    error: Option<String>,
 }
 
 impl ContainerSpec {
@@ -120,6 +122,49 @@ impl ContainerSpec {
         S: Into<String>,
     {
         self.body.cmd = cmd.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The command as one shell-like string, split into words the way
+    /// docker-py splits a string `command` (Python's `shlex.split`: quotes
+    /// and backslashes group and escape, nothing is expanded; see
+    /// [`cmd`](ContainerSpec::cmd) for a list). No shell runs it: for pipes
+    /// or variables, run `sh -c` yourself. An unclosed quote makes
+    /// [`build`](ContainerSpec::build) fail with
+    /// [`InvalidArgument`](crate::ErrorKind::InvalidArgument).
+    ///
+    /// ```
+    /// let body = wharf::container::ContainerSpec::new("alpine")
+    ///     .command(r#"sh -c 'echo "$HOME"; ls /'"#)
+    ///     .build()?;
+    /// assert_eq!(body.cmd, ["sh", "-c", r#"echo "$HOME"; ls /"#]);
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn command(mut self, line: &str) -> ContainerSpec {
+        match super::shell::split(line) {
+            Ok(words) => self.body.cmd = words,
+            Err(why) => {
+                let e = format!("the command {line:?} cannot be split into words: {why}");
+                self.error.get_or_insert(e);
+            }
+        }
+        self
+    }
+
+    /// Adds an anonymous volume at `path` in the container (`docker run -v
+    /// /data`, docker-py's `volumes=["/data"]` without a source): a new
+    /// volume, removed with the container by
+    /// [`RemoveOptions::volumes`](super::RemoveOptions::volumes).
+    ///
+    /// ```
+    /// let body = wharf::container::ContainerSpec::new("alpine").volume("/data").build()?;
+    /// assert!(body.volumes.contains_key("/data"));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn volume(mut self, path: impl Into<String>) -> ContainerSpec {
+        self.body
+            .volumes
+            .insert(path.into(), serde_json::Map::new());
         self
     }
 
@@ -431,6 +476,9 @@ impl ContainerSpec {
     /// assert_eq!(e.kind(), wharf::ErrorKind::InvalidArgument);
     /// ```
     pub fn build(&self) -> Result<ContainerCreateBody> {
+        if let Some(e) = &self.error {
+            return Err(crate::Error::invalid_argument(e.clone()));
+        }
         let mut body = self.body.clone();
         if let Some(host) = &self.host {
             let host = host.build()?;
