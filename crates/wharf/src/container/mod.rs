@@ -42,6 +42,7 @@ mod healthcheck;
 mod host;
 mod lifecycle;
 mod list;
+mod log_view;
 mod logs;
 mod mounts;
 mod ports;
@@ -49,6 +50,7 @@ mod resources;
 mod shell;
 mod spec;
 pub(crate) mod stats;
+mod wait;
 
 pub use archive::{Archive, CommitOptions, PathStat, UploadOptions, PATH_STAT_HEADER};
 pub use attach::AttachOptions;
@@ -57,8 +59,10 @@ pub use attach_ws::WebsocketAttachOptions;
 pub use create::Created;
 pub use healthcheck::Healthcheck;
 pub use host::HostSpec;
-pub use lifecycle::{ExitStatus, PendingWait, RemoveOptions, StopOptions};
+pub use lifecycle::{RemoveOptions, StopOptions};
 pub use list::ListOptions;
+pub(crate) use log_view::Collector;
+pub use log_view::{CollectedLogs, LogLines, MAX_LINE};
 pub use logs::{LogStream, LogsOptions};
 pub use mounts::{Bind, Mount};
 pub use ports::{HostPort, Publish};
@@ -66,6 +70,7 @@ pub use resources::{Resources, Restart};
 pub(crate) use spec::set_env;
 pub use spec::ContainerSpec;
 pub use stats::StatsStream;
+pub use wait::{ExitStatus, PendingWait};
 
 /// The containers of an engine: list, create, prune, run.
 ///

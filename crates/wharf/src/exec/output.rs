@@ -5,8 +5,8 @@ use futures_util::StreamExt;
 
 use super::{ExecOptions, StartOptions};
 use crate::api::types::ExecInspectResponse;
+use crate::container::Collector;
 use crate::error::{Error, ErrorKind, Result};
-use crate::stream::LogOutput;
 use crate::Container;
 
 /// The collected output of [`Container::exec_output`].
@@ -57,17 +57,16 @@ impl Container {
         let exec = self.exec(options.into()).await?;
         let (mut output, input) = exec.start_attached(StartOptions::new()).await?;
         drop(input);
-        let mut collected = ExecOutput::default();
-        let mut system = Vec::new();
+        let mut collector = Collector::default();
         while let Some(piece) = output.next().await {
-            match piece? {
-                LogOutput::Stdout(b) | LogOutput::Console(b) | LogOutput::Stdin(b) => {
-                    collected.stdout.extend_from_slice(&b)
-                }
-                LogOutput::Stderr(b) => collected.stderr.extend_from_slice(&b),
-                LogOutput::SystemError(b) => system.extend_from_slice(&b),
-            }
+            collector.push(&piece?);
         }
+        let mut collected = ExecOutput {
+            stdout: collector.stdout,
+            stderr: collector.stderr,
+            exit_code: 0,
+        };
+        let system = collector.system;
         let inspect = exec.wait_exit().await?;
         if let Some(message) = start_failure(&inspect, &collected, &system) {
             return Err(Error::new(ErrorKind::Server)
