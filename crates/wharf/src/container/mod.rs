@@ -37,6 +37,7 @@ mod archive;
 mod attach;
 #[cfg(feature = "websocket")]
 mod attach_ws;
+mod checkpoint;
 mod create;
 mod healthcheck;
 mod host;
@@ -50,12 +51,14 @@ mod resources;
 mod shell;
 mod spec;
 pub(crate) mod stats;
+mod usage;
 mod wait;
 
 pub use archive::{Archive, CommitOptions, PathStat, UploadOptions, PATH_STAT_HEADER};
 pub use attach::AttachOptions;
 #[cfg(feature = "websocket")]
 pub use attach_ws::WebsocketAttachOptions;
+pub use checkpoint::CheckpointOptions;
 pub use create::Created;
 pub use healthcheck::Healthcheck;
 pub use host::HostSpec;
@@ -70,6 +73,7 @@ pub use resources::{Resources, Restart};
 pub(crate) use spec::set_env;
 pub use spec::ContainerSpec;
 pub use stats::StatsStream;
+pub use usage::Usage;
 pub use wait::{ExitStatus, PendingWait};
 
 /// The containers of an engine: list, create, prune, run.

@@ -98,6 +98,11 @@ impl ContainerSpec {
         self.name.as_deref()
     }
 
+    /// The image the container is made of.
+    pub(super) fn image(&self) -> Option<&str> {
+        self.body.image.as_deref()
+    }
+
     /// The platform of the image to use, `os[/arch[/variant]]` such as
     /// `linux/arm64` (API 1.41 and later).
     ///
