@@ -7,4 +7,5 @@ mod attach_ws;
 mod basics;
 mod containers;
 mod exec;
+mod parity;
 mod streams;

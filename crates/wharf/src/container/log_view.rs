@@ -172,7 +172,7 @@ fn like(piece: &LogOutput, bytes: Bytes) -> LogOutput {
 }
 
 impl LogLines {
-    fn split(&mut self, piece: LogOutput) {
+    fn gather(&mut self, piece: LogOutput) {
         let slot =
             match self.partial.iter().position(|(kind, _)| {
                 std::mem::discriminant(kind) == std::mem::discriminant(&piece)
@@ -216,7 +216,7 @@ impl Stream for LogLines {
                 return Poll::Ready(None);
             }
             match ready!(self.inner.poll_next_unpin(cx)) {
-                Some(Ok(piece)) => self.split(piece),
+                Some(Ok(piece)) => self.gather(piece),
                 Some(Err(e)) => return Poll::Ready(Some(Err(e))),
                 None => {
                     self.done = true;
