@@ -132,10 +132,14 @@ impl Containers {
     /// do instead.
     async fn provide_image(&self, spec: &ContainerSpec, missing: Error) -> Result<()> {
         let image = spec.image().unwrap_or_default();
-        Err(missing.with_detail(format!(
-            "the image {image:?} is not on the engine, and run does not pull: pull it first \
-             (`docker pull {image}`, or the Engine API's image create)"
-        )))
+        let said = missing.message().unwrap_or("no such image").to_owned();
+        Err(Error::new(ErrorKind::NotFound)
+            .with_detail(format!(
+                "the image {image:?} is not on the engine ({said}), and run does not pull: \
+                 pull it first (`docker pull {image}`, or the Engine API's image create)"
+            ))
+            .with_message(said)
+            .with_source(missing))
     }
 }
 
