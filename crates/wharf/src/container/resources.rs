@@ -14,9 +14,10 @@ use serde::Serialize;
 use serde_json::Value;
 use wharf_api::types::{
     self, ContainerUpdateBody, DeviceMapping, ResourcesBlkioWeightDeviceItem, ResourcesUlimitsItem,
-    RestartPolicy, RestartPolicyName, ThrottleDevice,
+    RestartPolicy, ThrottleDevice,
 };
 
+use super::Restart;
 use crate::error::{Error, Result};
 use crate::units::MemorySize;
 
@@ -40,51 +41,6 @@ fn size_bytes(error: &mut Option<String>, what: &str, bytes: u64) -> Option<i64>
         error.get_or_insert_with(|| format!("the {what} limit of {bytes} bytes is too large"));
     }
     size
-}
-
-/// When the daemon restarts a container that stopped.
-///
-/// ```
-/// use wharf::container::{HostSpec, Resources, Restart};
-///
-/// let restart = Resources::new().restart(Restart::OnFailure { max_retries: Some(3) });
-/// let host = HostSpec::new().resources(restart).build()?;
-/// let policy = host.restart_policy.unwrap();
-/// assert_eq!(policy.name.unwrap().as_str(), "on-failure");
-/// assert_eq!(policy.maximum_retry_count, Some(3));
-/// # Ok::<(), wharf::Error>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Restart {
-    /// Never (the default).
-    No,
-    /// Always, also after the daemon restarts.
-    Always,
-    /// Always, unless it was stopped by a call (or `docker stop`).
-    UnlessStopped,
-    /// When it exits with a non-zero status, at most `max_retries` times
-    /// (no limit when `None`).
-    OnFailure {
-        /// How many restarts to try before giving up.
-        max_retries: Option<u32>,
-    },
-}
-
-impl From<Restart> for RestartPolicy {
-    fn from(restart: Restart) -> RestartPolicy {
-        let (name, max) = match restart {
-            Restart::No => (RestartPolicyName::No, None),
-            Restart::Always => (RestartPolicyName::Always, None),
-            Restart::UnlessStopped => (RestartPolicyName::UnlessStopped, None),
-            Restart::OnFailure { max_retries } => {
-                (RestartPolicyName::OnFailure, max_retries.map(i64::from))
-            }
-        };
-        RestartPolicy {
-            name: Some(name),
-            maximum_retry_count: max,
-        }
-    }
 }
 
 /// A container's resources and restart policy: what a container is created
