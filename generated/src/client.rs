@@ -1122,6 +1122,32 @@ cgroups v1. It is omitted or `null` when using cgroups v2.
             ::std::vec::Vec<ContainerBlkioStatEntry>,
         >,
     }
+    ///`ContainerCheckpointCreateBody`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ContainerCheckpointCreateBody {
+        ///A directory to write it to, instead of the daemon's own
+        #[serde(
+            rename = "CheckpointDir",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub checkpoint_dir: ::std::option::Option<::std::string::String>,
+        ///The checkpoint's name
+        #[serde(
+            rename = "CheckpointID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub checkpoint_id: ::std::option::Option<::std::string::String>,
+        ///Stop the container once checkpointed
+        #[serde(rename = "Exit", skip_serializing_if = "::std::option::Option::is_none")]
+        pub exit: ::std::option::Option<bool>,
+    }
+    ///`ContainerCheckpointListResponseItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ContainerCheckpointListResponseItem {
+        ///The checkpoint's name
+        #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
     /**Configuration for a container that is portable between hosts.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -13441,12 +13467,12 @@ Specify as an integer or `all` to output all log lines.
         &'a self,
         id: &'a str,
         follow: Option<bool>,
-        since: Option<i64>,
+        since: Option<&'a str>,
         stderr: Option<bool>,
         stdout: Option<bool>,
         tail: Option<&'a str>,
         timestamps: Option<bool>,
-        until: Option<i64>,
+        until: Option<&'a str>,
     ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
         let url = format!(
             "{}/containers/{}/logs", self.baseurl, encode_path(& id.to_string()),
@@ -19248,6 +19274,165 @@ distribution_routes.go, getDistributionInfo), and the docker CLI sends it; the s
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**List a container's checkpoints (experimental)
+
+Sends a `GET` request to `/containers/{id}/checkpoints`
+
+Arguments:
+- `id`: ID or name of the container
+- `dir`: A directory holding the checkpoints, instead of the daemon's own
+*/
+    pub async fn container_checkpoint_list<'a>(
+        &'a self,
+        id: &'a str,
+        dir: Option<&'a str>,
+    ) -> Result<
+        ResponseValue<::std::vec::Vec<types::ContainerCheckpointListResponseItem>>,
+        Error<types::ErrorResponse>,
+    > {
+        let url = format!(
+            "{}/containers/{}/checkpoints", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("dir", &dir))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "container_checkpoint_list",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Checkpoint a running container (experimental)
+
+Sends a `POST` request to `/containers/{id}/checkpoints`
+
+Arguments:
+- `id`: ID or name of the container
+- `body`
+*/
+    pub async fn container_checkpoint_create<'a>(
+        &'a self,
+        id: &'a str,
+        body: &'a types::ContainerCheckpointCreateBody,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+        let url = format!(
+            "{}/containers/{}/checkpoints", self.baseurl, encode_path(& id.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "container_checkpoint_create",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            201u16 => Ok(ResponseValue::empty(response)),
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Remove a checkpoint (experimental)
+
+Sends a `DELETE` request to `/containers/{id}/checkpoints/{checkpoint}`
+
+Arguments:
+- `id`: ID or name of the container
+- `checkpoint`: The checkpoint's name
+- `dir`: The directory holding the checkpoint, instead of the daemon's own
+*/
+    pub async fn container_checkpoint_delete<'a>(
+        &'a self,
+        id: &'a str,
+        checkpoint: &'a str,
+        dir: Option<&'a str>,
+    ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+        let url = format!(
+            "{}/containers/{}/checkpoints/{}", self.baseurl, encode_path(& id
+            .to_string()), encode_path(& checkpoint.to_string()),
+        );
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("dir", &dir))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "container_checkpoint_delete",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            204u16 => Ok(ResponseValue::empty(response)),
             400u16..=499u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }

@@ -20,7 +20,7 @@
 //! - endpoints that stream (logs, export, archives, events, stats, progress) return a
 //!   [`ByteStream`], never a buffered body.
 //!
-//! [`coverage::OPERATIONS`] lists the 107 operations of the spec and how each is served.
+//! [`coverage::OPERATIONS`] lists the 110 operations of the spec and how each is served.
 //! [`since::REQUIREMENTS`] lists what of them needs a newer API version than the oldest
 //! vendored spec's, which `wharf` checks before sending.
 //!

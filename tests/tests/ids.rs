@@ -7,8 +7,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use wharf::container::{
-    AttachOptions, CommitOptions, ContainerUpdate, LogsOptions, UploadOptions,
-    WebsocketAttachOptions,
+    AttachOptions, CommitOptions, LogsOptions, Resources, UploadOptions, WebsocketAttachOptions,
 };
 use wharf::exec::ExecOptions;
 use wharf::{Container, ErrorKind};
@@ -38,9 +37,10 @@ fn calls(c: &Container) -> Vec<(&'static str, Call)> {
         call!("pause", |c| c.pause()),
         call!("unpause", |c| c.unpause()),
         call!("rename", |c| c.rename("other")),
-        call!("update", |c| async move {
-            c.update(&ContainerUpdate::new()).await
-        }),
+        call!(
+            "update",
+            |c| async move { c.update(&Resources::new()).await }
+        ),
         call!("remove", |c| c.remove()),
         call!("resize_tty", |c| c.resize_tty(24, 80)),
         call!("top", |c| c.top()),

@@ -46,6 +46,8 @@
 //!   newline-delimited JSON; [`progress`] reads pull, push and build progress.
 //!   `websocket` (feature `websocket`) is the websocket attach,
 //!   `Container::attach_websocket`.
+//! - [`migrating`]: bollard's, docker-py's and aiodocker's container and exec calls, and
+//!   wharf's.
 //! - [`api`]: the generated low level (`wharf-api`), every type and operation of the spec;
 //!   [`Docker::api`] gives its client over the same connection pool, for anything the typed
 //!   API does not wrap.
@@ -77,6 +79,9 @@ pub mod filters;
 pub mod hijack;
 pub mod image;
 pub mod network;
+/// Coming from bollard, docker-py or aiodocker: their container and exec
+/// calls, and wharf's.
+pub mod migrating;
 mod path;
 pub mod progress;
 pub mod reference;

@@ -8,8 +8,8 @@ use futures_util::StreamExt;
 use serde_json::Value;
 use wharf::api::types::ContainerWaitCondition;
 use wharf::container::{
-    CommitOptions, ContainerSpec, ContainerUpdate, Healthcheck, HostSpec, ListOptions,
-    RemoveOptions, StopOptions, UploadOptions,
+    CommitOptions, ContainerSpec, Healthcheck, HostSpec, ListOptions, RemoveOptions, Resources,
+    StopOptions, UploadOptions,
 };
 use wharf::{Container, ErrorKind, Filters};
 use wharf_tests::engine::{engine, test_image, Engine, Flavor, Scope, SCOPE_LABEL};
@@ -307,7 +307,7 @@ async fn update_changes_the_memory_limit() {
         .await
         .unwrap()
         .container;
-    let update = ContainerUpdate::new()
+    let update = Resources::new()
         .memory("64m")
         .memory_swap("128m")
         .cpu_shares(512);
@@ -318,7 +318,7 @@ async fn update_changes_the_memory_limit() {
 
     // A bad size never reaches the daemon.
     let e = c
-        .update(&ContainerUpdate::new().memory("64 megs"))
+        .update(&Resources::new().memory("64 megs"))
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
@@ -738,7 +738,7 @@ async fn bad_input_gets_typed_errors_with_the_daemons_message() {
     );
 
     let e = ContainerSpec::new(image)
-        .host(HostSpec::new().memory("half a gig"))
+        .host(HostSpec::new().resources(Resources::new().memory("half a gig")))
         .build()
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);

@@ -11,6 +11,7 @@ mod exec;
 mod images;
 mod registry;
 mod networks;
+mod parity;
 mod streams;
 mod system;
 mod volumes;

@@ -107,11 +107,12 @@ pub fn generate(root: &Path, api_version: &str, verbose: bool) -> Result<Vec<(Pa
     }
 
     let mut doc = swagger::convert(&swagger).context("converting Swagger 2.0 to OpenAPI 3.0")?;
-    let all_operations = coverage::operations(&doc)?;
-    lower::lower(&mut doc).context("lowering for progenitor")?;
     let patch_path = root.join("openapi/patches.toml");
     let patch_file = patches::PatchFile::parse(&std::fs::read_to_string(&patch_path)?)
         .with_context(|| format!("reading {}", patch_path.display()))?;
+    patch_file.add_operations(&mut doc, api_version)?;
+    let all_operations = coverage::operations(&doc)?;
+    lower::lower(&mut doc).context("lowering for progenitor")?;
     let hijacked = patch_file.apply(&mut doc, api_version)?;
     preflight::check(&doc)?;
 

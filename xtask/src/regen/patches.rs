@@ -13,6 +13,8 @@
 //! | `pending = "why"`         | with `hijack`: that path does not exist yet, for this reason           |
 //! | `add-header = "Name"`     | adds an optional string header the daemon reads but the spec omits     |
 //! | `repeated-query = ["t"]`  | these string query parameters may be given several times (`t=a&t=b`)   |
+//! | `string-params = ["a"]`   | these integer query parameters become strings (the daemon parses more) |
+//! | `add = { path, method, spec }` | adds an operation the spec does not document (`spec`: its OpenAPI 3 JSON) |
 //!
 //! `api-versions = "..1.51"` (or `"1.44.."`, `"1.41..1.51"`, bounds included) limits an entry
 //! to the spec versions that need it: a fix upstream made in a later version ends the range.
@@ -54,6 +56,19 @@ struct Patch {
     #[serde(default)]
     repeated_query: Vec<String>,
     api_versions: Option<String>,
+    #[serde(default)]
+    string_params: Vec<String>,
+    add: Option<Added>,
+}
+
+/// An operation the daemon serves and the spec does not document.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Added {
+    path: String,
+    method: String,
+    /// The operation object, OpenAPI 3.0 JSON (its `operationId` is the entry's `operation`).
+    spec: String,
 }
 
 /// An API version as `(major, minor)`.
@@ -121,17 +136,78 @@ impl PatchFile {
             }
             p.applies_to("1.0")
                 .with_context(|| format!("patch for {}", p.operation))?;
+            if p.add.is_some()
+                && (p.hijack.is_some()
+                    || p.json_lines
+                    || p.rename_status.is_some()
+                    || !p.drop_responses.is_empty()
+                    || !p.string_params.is_empty())
+            {
+                bail!(
+                    "patch for {}: an added operation is written as it should be; other directives make no sense beside it",
+                    p.operation
+                );
+            }
+            if let Some(add) = &p.add {
+                let op: Value = serde_json::from_str(&add.spec).with_context(|| {
+                    format!("patch for {}: `add.spec` is not JSON", p.operation)
+                })?;
+                if op.get("operationId").is_some() {
+                    bail!(
+                        "patch for {}: `add.spec` takes its operationId from the entry",
+                        p.operation
+                    );
+                }
+            }
             if p.hijack.is_none()
                 && !p.json_lines
                 && p.rename_status.is_none()
                 && p.drop_responses.is_empty()
                 && p.add_header.is_none()
                 && p.repeated_query.is_empty()
+                && p.string_params.is_empty()
+                && p.add.is_none()
             {
                 bail!("patch for {} has no directive", p.operation);
             }
         }
         Ok(file)
+    }
+
+    /// Adds the operations of `add` entries, before the spec is lowered and its
+    /// operations counted: an added operation is one of the spec's from then on.
+    pub fn add_operations(&self, doc: &mut Value, api_version: &str) -> Result<()> {
+        for p in &self.patch {
+            let Some(add) = &p.add else { continue };
+            if !p.applies_to(api_version)? {
+                continue;
+            }
+            if find_operation(doc, &p.operation).is_some() {
+                bail!(
+                    "stale patch in openapi/patches.toml: {} is documented by this spec now; \
+                     remove the entry that adds it.\n  why it was there: {}",
+                    p.operation,
+                    p.why.trim()
+                );
+            }
+            let mut op: Value = serde_json::from_str(&add.spec)?;
+            op["operationId"] = json!(p.operation);
+            let paths = doc
+                .get_mut("paths")
+                .and_then(Value::as_object_mut)
+                .context("a spec without paths")?;
+            let item = paths.entry(add.path.clone()).or_insert_with(|| json!({}));
+            if item.get(&add.method).is_some() {
+                bail!(
+                    "patch for {}: {} {} is another operation of the spec",
+                    p.operation,
+                    add.method,
+                    add.path
+                );
+            }
+            item[add.method.as_str()] = op;
+        }
+        Ok(())
     }
 
     /// Applies every entry, returning the operations taken out of generation.
@@ -194,6 +270,20 @@ impl PatchFile {
             }
             for name in &p.repeated_query {
                 repeat_query(op, name).map_err(stale)?;
+            }
+            for name in &p.string_params {
+                let param = op
+                    .get_mut("parameters")
+                    .and_then(Value::as_array_mut)
+                    .and_then(|ps| {
+                        ps.iter_mut()
+                            .find(|q| q["name"] == name.as_str() && q["in"] == "query")
+                    })
+                    .ok_or_else(|| stale(format!("has no query parameter {name}")))?;
+                if param.pointer("/schema/type") != Some(&json!("integer")) {
+                    return Err(stale(format!("query parameter {name} is not an integer")));
+                }
+                param["schema"] = json!({ "type": "string" });
             }
             let responses = op
                 .get_mut("responses")
@@ -448,6 +538,46 @@ mod tests {
         }
         assert!(PatchFile::parse(&text("1.51")).is_err());
         assert!(PatchFile::parse(&text("x..")).is_err());
+    }
+
+    #[test]
+    fn string_params_and_added_operations() {
+        let mut d = doc();
+        d["paths"]["/events"]["get"]["parameters"] = json!([
+            {"name": "since", "in": "query", "schema": {"type": "integer"}}
+        ]);
+        let patches = PatchFile::parse(
+            r#"
+            [[patch]]
+            operation = "SystemEvents"
+            why = "fractions"
+            string-params = ["since"]
+
+            [[patch]]
+            operation = "Listed"
+            why = "undocumented"
+            add = { path = "/things", method = "get", spec = '{"responses": {"200": {"description": "ok"}}}' }
+            "#,
+        )
+        .unwrap();
+        patches.add_operations(&mut d, "1.51").unwrap();
+        assert_eq!(d["paths"]["/things"]["get"]["operationId"], "Listed");
+        patches.apply(&mut d, "1.51").unwrap();
+        assert_eq!(
+            d["paths"]["/events"]["get"]["parameters"][0]["schema"],
+            json!({"type": "string"})
+        );
+        // Twice: the operation exists and the parameter is a string already.
+        assert!(patches.add_operations(&mut d, "1.51").is_err());
+        assert!(patches.apply(&mut d, "1.51").is_err());
+        // An added operation carries no other directive, and its id comes from the entry.
+        for text in [
+            "[[patch]]\noperation = \"A\"\nwhy = \"x\"\njson-lines = true\nadd = { path = \"/a\", method = \"get\", spec = '{}' }",
+            "[[patch]]\noperation = \"A\"\nwhy = \"x\"\nadd = { path = \"/a\", method = \"get\", spec = '{\"operationId\": \"B\"}' }",
+            "[[patch]]\noperation = \"A\"\nwhy = \"x\"\nadd = { path = \"/a\", method = \"get\", spec = 'not json' }",
+        ] {
+            assert!(PatchFile::parse(text).is_err(), "{text}");
+        }
     }
 
     #[test]

@@ -9,7 +9,8 @@ use crate::Container;
 
 /// What to attach to ([`Container::attach`]).
 ///
-/// By default: stdout and stderr, new output only, no stdin.
+/// By default: stdout and stderr, new output only (streamed until the
+/// container stops), no stdin.
 ///
 /// ```
 /// use wharf::container::AttachOptions;
@@ -23,6 +24,7 @@ pub struct AttachOptions {
     stdout: bool,
     stderr: bool,
     logs: bool,
+    stream: bool,
     detach_keys: Option<String>,
 }
 
@@ -33,6 +35,7 @@ impl Default for AttachOptions {
             stdout: true,
             stderr: true,
             logs: false,
+            stream: true,
             detach_keys: None,
         }
     }
@@ -89,6 +92,19 @@ impl AttachOptions {
         self
     }
 
+    /// Streams new output as the container writes it (default: yes). With
+    /// `stream(false)` and [`logs(true)`](AttachOptions::logs), the attach
+    /// replays what was logged so far and ends: a logs-only attach
+    /// (`stream=0&logs=1`, docker-py's `attach(stream=False, logs=True)`).
+    ///
+    /// ```
+    /// let replay = wharf::container::AttachOptions::new().logs(true).stream(false);
+    /// ```
+    pub fn stream(mut self, stream: bool) -> AttachOptions {
+        self.stream = stream;
+        self
+    }
+
     /// Overrides the key sequence that detaches (e.g. `ctrl-p,ctrl-q`).
     ///
     /// ```
@@ -127,7 +143,7 @@ impl Container {
             .docker()
             .post(&self.path("attach")?)
             .template("/containers/{id}/attach")
-            .query("stream", "1")
+            .query("stream", flag(options.stream))
             .query("stdin", flag(options.stdin))
             .query("stdout", flag(options.stdout))
             .query("stderr", flag(options.stderr))

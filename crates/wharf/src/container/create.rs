@@ -95,6 +95,11 @@ impl Containers {
     /// Creates a container and starts it (`docker run -d`). If it cannot be
     /// started, it is removed again and the start error returned.
     ///
+    /// `run` does not pull: when the image is not on the engine, the error
+    /// is an [`ErrorKind::NotFound`] that says so and names the pull to make
+    /// first (docker-py's `containers.run` and aiodocker's `run` pull it;
+    /// wharf will, through one step here, once it has pulls).
+    ///
     /// ```no_run
     /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
     /// use wharf::container::ContainerSpec;
@@ -105,7 +110,13 @@ impl Containers {
     /// # }
     /// ```
     pub async fn run(&self, spec: &ContainerSpec) -> Result<Created> {
-        let created = self.create(spec).await?;
+        let created = match self.create(spec).await {
+            Err(e) if is_missing_image(&e) => {
+                self.provide_image(spec, e).await?;
+                self.create(spec).await?
+            }
+            created => created?,
+        };
         if let Err(e) = created.container.start().await {
             let _ = created
                 .container
@@ -115,4 +126,28 @@ impl Containers {
         }
         Ok(created)
     }
+
+    /// What [`run`](Containers::run) does when the image is missing, before
+    /// creating again: the place where a pull goes. For now it says what to
+    /// do instead.
+    async fn provide_image(&self, spec: &ContainerSpec, missing: Error) -> Result<()> {
+        let image = spec.image().unwrap_or_default();
+        let said = missing.message().unwrap_or("no such image").to_owned();
+        Err(Error::new(ErrorKind::NotFound)
+            .with_detail(format!(
+                "the image {image:?} is not on the engine ({said}), and run does not pull: \
+                 pull it first (`docker pull {image}`, or the Engine API's image create)"
+            ))
+            .with_message(said)
+            .with_source(missing))
+    }
+}
+
+/// Whether a create failed for want of its image: a `404` whose message
+/// names the image (Docker: `No such image: x`; Podman: `no such image: x:
+/// image not known`), not another missing object such as a network.
+fn is_missing_image(e: &Error) -> bool {
+    e.kind() == ErrorKind::NotFound
+        && e.message()
+            .is_some_and(|m| m.to_ascii_lowercase().contains("no such image"))
 }

@@ -5,27 +5,29 @@
 
 use std::collections::HashMap;
 
-use wharf_api::types::{HostConfig, HostConfigUlimitsItem, Mount, PortBinding, PortMap};
+use wharf_api::types::{HostConfig, PortBinding, PortMap};
 
-use super::resources::resource_setters;
 use super::spec::port_key;
+use super::{Mount, Publish, Resources};
 use crate::error::Result;
 
 /// The host config of a container: resources, ports, mounts, restart
 /// policy, network mode.
 ///
 /// ```
-/// use wharf::container::{HostSpec, Restart};
+/// use wharf::container::{HostSpec, Resources, Restart};
 ///
 /// let host = HostSpec::new()
-///     .memory("512m")
-///     .cpu_shares(512)
-///     .cpu_quota(50_000)
-///     .ulimit("nofile", 1024, 2048)
+///     .resources(
+///         Resources::new()
+///             .memory("512m")
+///             .cpu_shares(512)
+///             .ulimit("nofile", 1024, 2048)
+///             .restart(Restart::Always),
+///     )
 ///     .bind("/srv/data:/data:ro")
 ///     .publish("80", "8080")
 ///     .network_mode("bridge")
-///     .restart(Restart::Always)
 ///     .build()?;
 /// assert_eq!(host.memory, Some(512 * 1024 * 1024));
 /// assert_eq!(host.binds, ["/srv/data:/data:ro"]);
@@ -35,7 +37,8 @@ use crate::error::Result;
 #[must_use]
 pub struct HostSpec {
     config: HostConfig,
-    error: Option<String>,
+    resources: Option<Resources>,
+    pub(super) error: Option<String>,
 }
 
 impl HostSpec {
@@ -63,13 +66,14 @@ impl HostSpec {
     pub fn from_config(config: HostConfig) -> HostSpec {
         HostSpec {
             config,
-            error: None,
+            ..HostSpec::default()
         }
     }
 
     /// Publishes a container port (`80`, `80/tcp`, `53/udp`) on a host port
     /// of all host addresses (`""`: a port the daemon picks). Several calls
-    /// for one container port publish it several times.
+    /// for one container port publish it several times. The typed form is
+    /// [`publish_port`](HostSpec::publish_port).
     ///
     /// ```
     /// let host = wharf::container::HostSpec::new().publish("80", "8080").build()?;
@@ -107,6 +111,21 @@ impl HostSpec {
         )
     }
 
+    /// Publishes a container port, typed: see [`Publish`].
+    ///
+    /// ```
+    /// use wharf::container::{HostSpec, Publish};
+    ///
+    /// let host = HostSpec::new().publish_port(Publish::tcp(80)).build()?;
+    /// let bindings = host.port_bindings.unwrap();
+    /// assert_eq!(bindings["80/tcp"].as_ref().unwrap()[0].host_port.as_deref(), Some(""));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn publish_port(self, publish: Publish) -> HostSpec {
+        let binding = publish.binding();
+        self.publish_binding(publish.container_port(), binding)
+    }
+
     fn publish_binding(mut self, container_port: &str, binding: PortBinding) -> HostSpec {
         let map = self
             .config
@@ -133,7 +152,7 @@ impl HostSpec {
     }
 
     /// Adds a bind or volume in the CLI's `-v` form: `SOURCE:TARGET[:OPTIONS]`
-    /// (`/srv/data:/data:ro`, `cache:/var/cache`).
+    /// (`/srv/data:/data:ro`, `cache:/var/cache`), or a typed [`Bind`](super::Bind).
     ///
     /// ```
     /// let host = wharf::container::HostSpec::new().bind("logs:/var/log").build()?;
@@ -146,23 +165,22 @@ impl HostSpec {
     }
 
     /// Adds a mount (bind, volume, tmpfs, ...), the structured form of
-    /// [`bind`](HostSpec::bind).
+    /// [`bind`](HostSpec::bind): a [`Mount`] or the generated
+    /// [`types::Mount`](wharf_api::types::Mount).
     ///
     /// ```
-    /// use wharf::api::types::{Mount, MountType};
+    /// use wharf::container::{HostSpec, Mount};
     ///
-    /// let host = wharf::container::HostSpec::new()
-    ///     .mount(Mount {
-    ///         type_: Some(MountType::Tmpfs),
-    ///         target: Some("/scratch".into()),
-    ///         ..Default::default()
-    ///     })
-    ///     .build()?;
+    /// let host = HostSpec::new().mount(Mount::tmpfs("/scratch").size("16m")).build()?;
     /// assert_eq!(host.mounts.len(), 1);
     /// # Ok::<(), wharf::Error>(())
     /// ```
-    pub fn mount(mut self, mount: Mount) -> HostSpec {
-        self.config.mounts.push(mount);
+    pub fn mount(mut self, mount: impl Into<Mount>) -> HostSpec {
+        let mount = mount.into();
+        if let Some(e) = &mount.error {
+            self.error.get_or_insert_with(|| e.clone());
+        }
+        self.config.mounts.push(mount.into_inner());
         self
     }
 
@@ -191,6 +209,22 @@ impl HostSpec {
         self
     }
 
+    /// The resources and restart policy: the same builder
+    /// [`Container::update`](super::Container::update) takes. Set last, they
+    /// are laid over what [`with_config`](HostSpec::with_config) set.
+    ///
+    /// ```
+    /// use wharf::container::{HostSpec, Resources};
+    ///
+    /// let host = HostSpec::new().resources(Resources::new().memory("64m").pids_limit(50)).build()?;
+    /// assert_eq!((host.memory, host.pids_limit), (Some(64 << 20), Some(50)));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn resources(mut self, resources: Resources) -> HostSpec {
+        self.resources = Some(resources);
+        self
+    }
+
     /// Changes the host config directly, for fields the builder does not
     /// cover.
     ///
@@ -209,16 +243,22 @@ impl HostSpec {
     /// The host config, or the first mistake made while building it.
     ///
     /// ```
-    /// let e = wharf::container::HostSpec::new().memory("12q").build().unwrap_err();
+    /// use wharf::container::{HostSpec, Resources};
+    ///
+    /// let e = HostSpec::new().resources(Resources::new().memory("12q")).build().unwrap_err();
     /// assert_eq!(e.kind(), wharf::ErrorKind::InvalidArgument);
     /// assert!(e.to_string().contains("\"12q\""));
     /// ```
     pub fn build(&self) -> Result<HostConfig> {
-        super::resources::built(&self.error, &self.config)
+        if let Some(e) = &self.error {
+            return Err(crate::Error::invalid_argument(e.clone()));
+        }
+        match &self.resources {
+            Some(resources) => resources.over(&self.config),
+            None => Ok(self.config.clone()),
+        }
     }
 }
-
-resource_setters!(HostSpec, config, HostConfigUlimitsItem);
 
 #[cfg(test)]
 mod tests {

@@ -22,7 +22,7 @@ use crate::Timeout;
 #[must_use]
 pub struct ListOptions {
     all: bool,
-    limit: Option<u32>,
+    limit: Option<i64>,
     size: bool,
     filters: Filters,
 }
@@ -47,13 +47,48 @@ impl ListOptions {
         self
     }
 
-    /// Only the `n` most recently created containers (of every state).
+    /// Only the `n` most recently created containers, of every state (the
+    /// daemon then lists stopped ones too). The API's `limit`: `0` or a
+    /// negative number means no limit (`docker ps -n -1`).
     ///
     /// ```
     /// let options = wharf::container::ListOptions::new().limit(5);
     /// ```
-    pub fn limit(mut self, n: u32) -> ListOptions {
+    pub fn limit(mut self, n: i64) -> ListOptions {
         self.limit = Some(n);
+        self
+    }
+
+    /// Only the most recently created container, of every state (`docker ps
+    /// --latest`, which the CLI sends as `limit=1`).
+    ///
+    /// ```
+    /// let options = wharf::container::ListOptions::new().latest();
+    /// ```
+    pub fn latest(self) -> ListOptions {
+        self.limit(1)
+    }
+
+    /// Only containers created after this one (id or name), of every state:
+    /// the filter `since` (`docker ps --filter since=`; the CLI's old `--since`
+    /// flag sent the same filter).
+    ///
+    /// ```
+    /// let options = wharf::container::ListOptions::new().since("web");
+    /// ```
+    pub fn since(mut self, container: &str) -> ListOptions {
+        self.filters = std::mem::take(&mut self.filters).add("since", container);
+        self
+    }
+
+    /// Only containers created before this one (id or name), of every
+    /// state: the filter `before`.
+    ///
+    /// ```
+    /// let options = wharf::container::ListOptions::new().before("web");
+    /// ```
+    pub fn before(mut self, container: &str) -> ListOptions {
+        self.filters = std::mem::take(&mut self.filters).add("before", container);
         self
     }
 
@@ -67,7 +102,8 @@ impl ListOptions {
         self
     }
 
-    /// Only containers matching these filters (`ancestor`, `before`,
+    /// Only containers matching these filters, replacing the filters set
+    /// so far (`ancestor`, `before`,
     /// `expose`, `exited`, `health`, `id`, `isolation`, `is-task`, `label`,
     /// `name`, `network`, `publish`, `since`, `status`, `volume`).
     ///
@@ -101,10 +137,26 @@ impl Containers {
         let call = api.container_list(
             options.all.then_some(true),
             filters.as_deref(),
-            options.limit.map(i64::from),
+            options.limit,
             options.size.then_some(true),
         );
         self.docker.call(Timeout::Default, call).await
+    }
+
+    /// The ids of the containers [`list`](Containers::list) would return:
+    /// `docker ps -q`.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use wharf::container::ListOptions;
+    ///
+    /// let newest = docker.containers().ids(&ListOptions::new().latest()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn ids(&self, options: &ListOptions) -> Result<Vec<String>> {
+        let listed = self.list(options).await?;
+        Ok(listed.into_iter().filter_map(|c| c.id).collect())
     }
 
     /// Removes stopped containers matching `filters` (`until`, `label`,

@@ -8,6 +8,7 @@
 use std::fmt;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use futures_core::Stream;
@@ -40,11 +41,13 @@ pub struct LogsOptions {
     follow: bool,
     stdout: bool,
     stderr: bool,
-    since: Option<i64>,
-    until: Option<i64>,
+    /// `since` and `until` as the daemon reads them: `seconds[.nanoseconds]`.
+    since: Option<String>,
+    until: Option<String>,
     timestamps: bool,
     tail: Option<u64>,
     details: bool,
+    error: Option<String>,
 }
 
 impl Default for LogsOptions {
@@ -58,6 +61,7 @@ impl Default for LogsOptions {
             timestamps: false,
             tail: None,
             details: false,
+            error: None,
         }
     }
 }
@@ -117,7 +121,7 @@ impl LogsOptions {
     /// let options = wharf::container::LogsOptions::new().since(1_700_000_000);
     /// ```
     pub fn since(mut self, unix_seconds: i64) -> LogsOptions {
-        self.since = Some(unix_seconds);
+        self.since = Some(unix_seconds.to_string());
         self
     }
 
@@ -127,7 +131,35 @@ impl LogsOptions {
     /// let options = wharf::container::LogsOptions::new().until(1_700_000_600);
     /// ```
     pub fn until(mut self, unix_seconds: i64) -> LogsOptions {
-        self.until = Some(unix_seconds);
+        self.until = Some(unix_seconds.to_string());
+        self
+    }
+
+    /// Only output logged at or after this time, to the nanosecond: sent as
+    /// `seconds.nanoseconds`, the form moby's `timetypes.GetTimestamp`
+    /// writes and the daemon reads (moby `api/types/time/timestamp.go`).
+    /// A time before 1970 makes [`Container::logs`] fail with
+    /// [`InvalidArgument`](crate::ErrorKind::InvalidArgument).
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let last_minute = SystemTime::now() - Duration::from_secs(60);
+    /// let options = wharf::container::LogsOptions::new().since_time(last_minute);
+    /// ```
+    pub fn since_time(mut self, time: SystemTime) -> LogsOptions {
+        self.since = timestamp(&mut self.error, "since", time);
+        self
+    }
+
+    /// Only output logged before this time, to the nanosecond (see
+    /// [`since_time`](LogsOptions::since_time)).
+    ///
+    /// ```
+    /// let options = wharf::container::LogsOptions::new().until_time(std::time::SystemTime::now());
+    /// ```
+    pub fn until_time(mut self, time: SystemTime) -> LogsOptions {
+        self.until = timestamp(&mut self.error, "until", time);
         self
     }
 
@@ -177,14 +209,29 @@ impl LogsOptions {
 
     /// `(stdout, stderr, since, timestamps, details)`, for the service and
     /// task log operations.
+    /// The service and task log operations take `since` in whole seconds.
     pub(crate) fn common(&self) -> (bool, bool, Option<i64>, bool, bool) {
+        let since = self.since.as_deref().and_then(|s| {
+            s.split('.').next().and_then(|secs| secs.parse().ok())
+        });
         (
             self.stdout,
             self.stderr,
-            self.since,
+            since,
             self.timestamps,
             self.details,
         )
+    }
+}
+
+/// `time` as `seconds.nanoseconds`, or `None` after keeping the mistake.
+fn timestamp(error: &mut Option<String>, what: &str, time: SystemTime) -> Option<String> {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(t) => Some(format!("{}.{:09}", t.as_secs(), t.subsec_nanos())),
+        Err(_) => {
+            error.get_or_insert_with(|| format!("the logs' {what} time is before 1970"));
+            None
+        }
     }
 }
 
@@ -252,7 +299,7 @@ impl LogStream {
         ))
     }
 
-    fn new(body: BoxStream<'static, Result<Bytes>>, mode: Mode) -> LogStream {
+    pub(super) fn new(body: BoxStream<'static, Result<Bytes>>, mode: Mode) -> LogStream {
         LogStream {
             body,
             demuxer: Demuxer::new(mode).whole_frames_up_to(WHOLE_FRAME_MAX),
@@ -430,23 +477,43 @@ impl Container {
     /// # }
     /// ```
     pub async fn logs(&self, options: LogsOptions) -> Result<LogStream> {
+        if let Some(e) = &options.error {
+            return Err(Error::invalid_argument(e.clone()));
+        }
         let fallback = self.stream_mode_fallback().await?;
         let api = self.docker().generated().await?;
         let tail = options.tail_query();
         let call = api.container_logs(
             self.name()?,
             Some(options.follow),
-            options.since,
+            options.since.as_deref(),
             Some(options.stderr),
             Some(options.stdout),
             tail.as_deref(),
             Some(options.timestamps),
-            options.until,
+            options.until.as_deref(),
         );
         // A log can be long, and a followed one never ends: the operation
         // streams, so no total limit applies, only the client's stream idle
         // timeout if it has one.
         let answer = self.docker().call_response(Timeout::Default, call).await?;
         LogStream::from_answer(self.docker(), answer, fallback).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn times_are_sent_to_the_nanosecond() {
+        let t = UNIX_EPOCH + Duration::new(1_700_000_000, 5_000);
+        let options = LogsOptions::new().since_time(t).until_time(t);
+        assert_eq!(options.since.as_deref(), Some("1700000000.000005000"));
+        assert_eq!(options.until.as_deref(), Some("1700000000.000005000"));
+        let early = UNIX_EPOCH - Duration::from_secs(1);
+        let options = LogsOptions::new().until_time(early);
+        assert!(options.error.unwrap().contains("before 1970"));
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! # async fn run() -> wharf::Result<()> {
-//! use wharf::container::{ContainerSpec, HostSpec, ListOptions};
+//! use wharf::container::{ContainerSpec, HostSpec, ListOptions, Resources};
 //! use wharf::{Docker, Filters};
 //!
 //! let docker = Docker::connect()?;
@@ -11,7 +11,7 @@
 //!     .name("hello")
 //!     .cmd(["echo", "hello"])
 //!     .label("app", "demo")
-//!     .host(HostSpec::new().memory("64m"));
+//!     .host(HostSpec::new().resources(Resources::new().memory("64m")));
 //! let hello = docker.containers().run(&spec).await?.container;
 //! let status = hello.wait().await?;
 //! println!("exit code {}", status.code);
@@ -37,29 +37,46 @@ mod archive;
 mod attach;
 #[cfg(feature = "websocket")]
 mod attach_ws;
+mod checkpoint;
 mod create;
 mod healthcheck;
 mod host;
 mod lifecycle;
 mod list;
+mod log_view;
 mod logs;
+mod mounts;
+mod ports;
 mod resources;
+mod restart;
+mod shell;
 mod spec;
 pub(crate) mod stats;
+mod usage;
+mod wait;
 
 pub use archive::{Archive, CommitOptions, PathStat, UploadOptions, PATH_STAT_HEADER};
 pub use attach::AttachOptions;
 #[cfg(feature = "websocket")]
 pub use attach_ws::WebsocketAttachOptions;
+pub use checkpoint::CheckpointOptions;
 pub use create::Created;
 pub use healthcheck::Healthcheck;
 pub use host::HostSpec;
-pub use lifecycle::{ExitStatus, PendingWait, RemoveOptions, StopOptions};
+pub use lifecycle::{RemoveOptions, StopOptions};
 pub use list::ListOptions;
+pub(crate) use log_view::Collector;
+pub use log_view::{CollectedLogs, LogLines, MAX_LINE};
 pub use logs::{LogStream, LogsOptions};
-pub use resources::{ContainerUpdate, Restart};
+pub use mounts::{Bind, Mount};
+pub use ports::{HostPort, Publish};
+pub use resources::Resources;
+pub use restart::Restart;
+pub(crate) use spec::set_env;
 pub use spec::ContainerSpec;
 pub use stats::StatsStream;
+pub use usage::Usage;
+pub use wait::{ExitStatus, PendingWait};
 
 /// The containers of an engine: list, create, prune, run.
 ///

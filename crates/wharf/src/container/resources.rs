@@ -1,197 +1,29 @@
-//! The resources and restart policy of a container: [`Restart`],
-//! [`ContainerUpdate`] (the change that
-//! [`Container::update`](super::Container::update) sends), and the resource
-//! setters [`HostSpec`](super::HostSpec) and [`ContainerUpdate`] share.
+//! The resources and restart policy of a container: [`Resources`], the one
+//! builder of everything `docker update` can change. [`HostSpec`](super::HostSpec)
+//! takes it at creation ([`HostSpec::resources`](super::HostSpec::resources)),
+//! [`Container::update`](super::Container::update) sends it to a container.
 //!
 //! The generated [`HostConfig`](wharf_api::types::HostConfig) and
 //! [`ContainerUpdateBody`] both embed the Engine's `Resources` fields under
-//! the same names, so each setter is written once, in [`resource_setters!`],
-//! and made an inherent method (with its own docs) of both builders.
+//! the same JSON names (the spec's `allOf`). The builder fills the generated
+//! [`Resources`](wharf_api::types::Resources) type, and its set fields are
+//! laid over either body by name, so each setter exists once.
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
 use wharf_api::types::{
-    ContainerUpdateBody, ContainerUpdateBodyUlimitsItem, RestartPolicy, RestartPolicyName,
+    self, ContainerUpdateBody, DeviceMapping, ResourcesBlkioWeightDeviceItem, ResourcesUlimitsItem,
+    RestartPolicy, ThrottleDevice,
 };
 
+use super::Restart;
 use crate::error::{Error, Result};
 use crate::units::MemorySize;
 
-/// The resource setters of a builder type `$ty` that keeps its body (a
-/// generated type with the Engine's `Resources` fields) in the field `$body`,
-/// its first mistake in the field `error: Option<String>`, and whose ulimits
-/// are of the generated type `$ulimit`.
-macro_rules! resource_setters {
-    ($ty:ident, $body:ident, $ulimit:ident) => {
-        impl $ty {
-            /// The memory limit, with units: `"512m"`, `"1.5g"`, `"268435456"`
-            /// (see [`MemorySize`](crate::units::MemorySize)). A size that does
-            /// not parse makes [`build`](Self::build) (and the call that sends
-            /// it) fail with [`InvalidArgument`](crate::ErrorKind::InvalidArgument).
-            /// On an update, when the container has a swap limit, the new
-            /// memory limit must stay below it: set
-            /// [`memory_swap`](Self::memory_swap) too.
-            ///
-            /// ```
-            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
-            ///     .memory("64m")
-            ///     .build()?;
-            /// assert_eq!(built.memory, Some(64 << 20));
-            /// # Ok::<(), wharf::Error>(())
-            /// ```
-            pub fn memory(mut self, size: &str) -> $ty {
-                self.$body.memory =
-                    $crate::container::resources::size(&mut self.error, "memory", size);
-                self
-            }
-
-            /// The memory limit in bytes.
-            ///
-            /// ```
-            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
-            ///     .memory_bytes(64 << 20)
-            ///     .build()?;
-            /// assert_eq!(built.memory, Some(64 << 20));
-            /// # Ok::<(), wharf::Error>(())
-            /// ```
-            pub fn memory_bytes(mut self, bytes: u64) -> $ty {
-                self.$body.memory =
-                    $crate::container::resources::size_bytes(&mut self.error, "memory", bytes);
-                self
-            }
-
-            /// The limit of memory plus swap, with units (`"-1"`: unlimited
-            /// swap).
-            ///
-            /// ```
-            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
-            ///     .memory("64m")
-            ///     .memory_swap("128m")
-            ///     .build()?;
-            /// assert_eq!(built.memory_swap, Some(128 << 20));
-            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
-            ///     .memory_swap("-1")
-            ///     .build()?;
-            /// assert_eq!(built.memory_swap, Some(-1));
-            /// # Ok::<(), wharf::Error>(())
-            /// ```
-            pub fn memory_swap(mut self, size: &str) -> $ty {
-                self.$body.memory_swap = if size.trim() == "-1" {
-                    Some(-1)
-                } else {
-                    let error = &mut self.error;
-                    $crate::container::resources::size(error, "memory swap", size)
-                };
-                self
-            }
-
-            /// The relative CPU weight (1024 is the default weight).
-            ///
-            /// ```
-            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
-            ///     .cpu_shares(512)
-            ///     .build()?;
-            /// assert_eq!(built.cpu_shares, Some(512));
-            /// # Ok::<(), wharf::Error>(())
-            /// ```
-            pub fn cpu_shares(mut self, shares: i64) -> $ty {
-                self.$body.cpu_shares = Some(shares);
-                self
-            }
-
-            /// CPU time allowed per CPU period, in microseconds (with the
-            /// default period of 100 000 µs, `50_000` is half a CPU).
-            ///
-            /// ```
-            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
-            ///     .cpu_quota(50_000)
-            ///     .build()?;
-            /// assert_eq!(built.cpu_quota, Some(50_000));
-            /// # Ok::<(), wharf::Error>(())
-            /// ```
-            pub fn cpu_quota(mut self, quota_us: i64) -> $ty {
-                self.$body.cpu_quota = Some(quota_us);
-                self
-            }
-
-            /// The CPU period the quota applies to, in microseconds.
-            ///
-            /// ```
-            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
-            ///     .cpu_period(100_000)
-            ///     .build()?;
-            /// assert_eq!(built.cpu_period, Some(100_000));
-            /// # Ok::<(), wharf::Error>(())
-            /// ```
-            pub fn cpu_period(mut self, period_us: i64) -> $ty {
-                self.$body.cpu_period = Some(period_us);
-                self
-            }
-
-            /// The maximum number of processes (`-1` or `0`: unlimited).
-            ///
-            /// ```
-            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
-            ///     .pids_limit(100)
-            ///     .build()?;
-            /// assert_eq!(built.pids_limit, Some(100));
-            /// # Ok::<(), wharf::Error>(())
-            /// ```
-            pub fn pids_limit(mut self, limit: i64) -> $ty {
-                self.$body.pids_limit = Some(limit);
-                self
-            }
-
-            /// Adds a ulimit (`nofile`, `nproc`, `core`, ...) with soft and
-            /// hard limits. An update replaces the container's ulimits with
-            /// the ones it sends.
-            ///
-            /// ```
-            #[doc = concat!("let built = wharf::container::", stringify!($ty), "::new()")]
-            ///     .ulimit("nofile", 1024, 4096)
-            ///     .build()?;
-            /// assert_eq!(built.ulimits[0].name.as_deref(), Some("nofile"));
-            /// assert_eq!(built.ulimits[0].hard, Some(4096));
-            /// # Ok::<(), wharf::Error>(())
-            /// ```
-            pub fn ulimit(mut self, name: impl Into<String>, soft: i64, hard: i64) -> $ty {
-                self.$body.ulimits.push($ulimit {
-                    name: Some(name.into()),
-                    soft: Some(soft),
-                    hard: Some(hard),
-                });
-                self
-            }
-
-            /// The restart policy.
-            ///
-            /// ```
-            #[doc = concat!("use wharf::container::{", stringify!($ty), ", Restart};")]
-            ///
-            #[doc = concat!("let built = ", stringify!($ty), "::new()")]
-            ///     .restart(Restart::UnlessStopped)
-            ///     .build()?;
-            /// assert_eq!(built.restart_policy.unwrap().name.unwrap().as_str(), "unless-stopped");
-            /// # Ok::<(), wharf::Error>(())
-            /// ```
-            pub fn restart(mut self, restart: $crate::container::Restart) -> $ty {
-                self.$body.restart_policy = Some(restart.into());
-                self
-            }
-        }
-    };
-}
-pub(super) use resource_setters;
-
-/// The body, or the first mistake made while building it.
-pub(super) fn built<T: Clone>(error: &Option<String>, body: &T) -> Result<T> {
-    match error {
-        Some(e) => Err(Error::invalid_argument(e.clone())),
-        None => Ok(body.clone()),
-    }
-}
-
 /// A size limit given with units, or `None` after keeping the first mistake
 /// in `error`.
-pub(super) fn size(error: &mut Option<String>, what: &str, text: &str) -> Option<i64> {
+fn size(error: &mut Option<String>, what: &str, text: &str) -> Option<i64> {
     match MemorySize::parse(text) {
         Ok(size) => size_bytes(error, what, size.bytes()),
         Err(e) => {
@@ -203,7 +35,7 @@ pub(super) fn size(error: &mut Option<String>, what: &str, text: &str) -> Option
 
 /// A size limit in bytes, or `None` (keeping the first mistake in `error`)
 /// when the API cannot carry it.
-pub(super) fn size_bytes(error: &mut Option<String>, what: &str, bytes: u64) -> Option<i64> {
+fn size_bytes(error: &mut Option<String>, what: &str, bytes: u64) -> Option<i64> {
     let size = MemorySize::from_bytes(bytes).as_i64();
     if size.is_none() {
         error.get_or_insert_with(|| format!("the {what} limit of {bytes} bytes is too large"));
@@ -211,107 +43,395 @@ pub(super) fn size_bytes(error: &mut Option<String>, what: &str, bytes: u64) -> 
     size
 }
 
-/// When the daemon restarts a container that stopped.
+/// A container's resources and restart policy: what a container is created
+/// with ([`HostSpec::resources`](super::HostSpec::resources)) and what
+/// [`Container::update`](super::Container::update) changes. Only what is set
+/// is sent.
 ///
 /// ```
-/// use wharf::container::{HostSpec, Restart};
+/// use wharf::container::{Resources, Restart};
 ///
-/// let host = HostSpec::new().restart(Restart::OnFailure { max_retries: Some(3) }).build()?;
-/// let policy = host.restart_policy.unwrap();
-/// assert_eq!(policy.name.unwrap().as_str(), "on-failure");
-/// assert_eq!(policy.maximum_retry_count, Some(3));
-/// # Ok::<(), wharf::Error>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Restart {
-    /// Never (the default).
-    No,
-    /// Always, also after the daemon restarts.
-    Always,
-    /// Always, unless it was stopped by a call (or `docker stop`).
-    UnlessStopped,
-    /// When it exits with a non-zero status, at most `max_retries` times
-    /// (no limit when `None`).
-    OnFailure {
-        /// How many restarts to try before giving up.
-        max_retries: Option<u32>,
-    },
-}
-
-impl From<Restart> for RestartPolicy {
-    fn from(restart: Restart) -> RestartPolicy {
-        let (name, max) = match restart {
-            Restart::No => (RestartPolicyName::No, None),
-            Restart::Always => (RestartPolicyName::Always, None),
-            Restart::UnlessStopped => (RestartPolicyName::UnlessStopped, None),
-            Restart::OnFailure { max_retries } => {
-                (RestartPolicyName::OnFailure, max_retries.map(i64::from))
-            }
-        };
-        RestartPolicy {
-            name: Some(name),
-            maximum_retry_count: max,
-        }
-    }
-}
-
-/// A change to a running (or stopped) container's resources and restart
-/// policy, for [`Container::update`](super::Container::update).
-///
-/// ```
-/// use wharf::container::{ContainerUpdate, Restart};
-///
-/// let update = ContainerUpdate::new().memory("128m").cpu_shares(256).restart(Restart::Always);
+/// let update = Resources::new()
+///     .memory("128m")
+///     .memory_reservation("64m")
+///     .cpu_shares(256)
+///     .cpuset_cpus("0")
+///     .pids_limit(64)
+///     .restart(Restart::Always);
 /// let body = update.build()?;
 /// assert_eq!(body.memory, Some(128 << 20));
+/// assert_eq!(body.cpuset_cpus.as_deref(), Some("0"));
 /// # Ok::<(), wharf::Error>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 #[must_use]
-pub struct ContainerUpdate {
-    body: ContainerUpdateBody,
+pub struct Resources {
+    body: types::Resources,
+    restart: Option<RestartPolicy>,
     error: Option<String>,
 }
 
-impl ContainerUpdate {
-    /// No change yet.
+/// A setter of a plain field: the value as the API takes it.
+macro_rules! plain {
+    ($(#[$doc:meta])* $name:ident: $ty:ty => $field:ident, $example:literal) => {
+        $(#[$doc])*
+        ///
+        /// ```
+        #[doc = concat!("let body = wharf::container::Resources::new().", stringify!($name), "(", $example, ").build()?;")]
+        #[doc = concat!("assert!(body.", stringify!($field), ".is_some());")]
+        /// # Ok::<(), wharf::Error>(())
+        /// ```
+        pub fn $name(mut self, value: $ty) -> Resources {
+            self.body.$field = Some(value.into());
+            self
+        }
+    };
+}
+
+impl Resources {
+    /// Nothing set: the daemon's defaults (or, for an update, no change).
     ///
     /// ```
-    /// let body = wharf::container::ContainerUpdate::new().build()?;
+    /// let body = wharf::container::Resources::new().build()?;
     /// assert_eq!(body, Default::default());
     /// # Ok::<(), wharf::Error>(())
     /// ```
-    pub fn new() -> ContainerUpdate {
-        ContainerUpdate::default()
+    pub fn new() -> Resources {
+        Resources::default()
     }
 
-    /// Changes the update body directly, for fields the builder does not
-    /// cover.
+    /// The memory limit, with units: `"512m"`, `"1.5g"`, `"268435456"`
+    /// (see [`MemorySize`](crate::units::MemorySize)). A size that does not
+    /// parse makes [`build`](Self::build) (and the call that sends it) fail
+    /// with [`InvalidArgument`](crate::ErrorKind::InvalidArgument). On an
+    /// update, when the container has a swap limit, the new memory limit must
+    /// stay below it: set [`memory_swap`](Self::memory_swap) too.
     ///
     /// ```
-    /// let body = wharf::container::ContainerUpdate::new()
-    ///     .with_body(|b| b.cpuset_cpus = Some("0".into()))
-    ///     .build()?;
-    /// assert_eq!(body.cpuset_cpus.as_deref(), Some("0"));
+    /// let body = wharf::container::Resources::new().memory("64m").build()?;
+    /// assert_eq!(body.memory, Some(64 << 20));
     /// # Ok::<(), wharf::Error>(())
     /// ```
-    pub fn with_body(mut self, change: impl FnOnce(&mut ContainerUpdateBody)) -> ContainerUpdate {
+    pub fn memory(mut self, size: &str) -> Resources {
+        self.body.memory = self::size(&mut self.error, "memory", size);
+        self
+    }
+
+    /// The memory limit in bytes.
+    ///
+    /// ```
+    /// let body = wharf::container::Resources::new().memory_bytes(64 << 20).build()?;
+    /// assert_eq!(body.memory, Some(64 << 20));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn memory_bytes(mut self, bytes: u64) -> Resources {
+        self.body.memory = size_bytes(&mut self.error, "memory", bytes);
+        self
+    }
+
+    /// The limit of memory plus swap, with units (`"-1"`: unlimited swap).
+    ///
+    /// ```
+    /// let body = wharf::container::Resources::new().memory("64m").memory_swap("128m").build()?;
+    /// assert_eq!(body.memory_swap, Some(128 << 20));
+    /// let body = wharf::container::Resources::new().memory_swap("-1").build()?;
+    /// assert_eq!(body.memory_swap, Some(-1));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn memory_swap(mut self, size: &str) -> Resources {
+        self.body.memory_swap = if size.trim() == "-1" {
+            Some(-1)
+        } else {
+            self::size(&mut self.error, "memory swap", size)
+        };
+        self
+    }
+
+    /// The soft memory limit, with units (`--memory-reservation`): the
+    /// kernel reclaims down to it under memory pressure.
+    ///
+    /// ```
+    /// let body = wharf::container::Resources::new().memory_reservation("32m").build()?;
+    /// assert_eq!(body.memory_reservation, Some(32 << 20));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn memory_reservation(mut self, size: &str) -> Resources {
+        self.body.memory_reservation = self::size(&mut self.error, "memory reservation", size);
+        self
+    }
+
+    /// The kernel TCP buffer memory limit, with units (cgroup v1 only; the
+    /// daemon refuses or ignores it elsewhere). The older `KernelMemory` is
+    /// not in the API since 1.42 (moby removed kernel memory limits): this is
+    /// the kernel limit the API has left.
+    ///
+    /// ```
+    /// let body = wharf::container::Resources::new().kernel_memory_tcp("16m").build()?;
+    /// assert_eq!(body.kernel_memory_tcp, Some(16 << 20));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn kernel_memory_tcp(mut self, size: &str) -> Resources {
+        self.body.kernel_memory_tcp = self::size(&mut self.error, "kernel TCP memory", size);
+        self
+    }
+
+    plain!(
+        /// How readily the kernel swaps the container's anonymous pages out,
+        /// 0 to 100 (cgroup v1).
+        memory_swappiness: u8 => memory_swappiness, "10"
+    );
+    plain!(
+        /// Whether the OOM killer leaves the container alone when it runs
+        /// out of memory.
+        oom_kill_disable: bool => oom_kill_disable, "true"
+    );
+    plain!(
+        /// The relative CPU weight (1024 is the default weight).
+        cpu_shares: i64 => cpu_shares, "512"
+    );
+    plain!(
+        /// CPU time allowed per CPU period, in microseconds (with the default
+        /// period of 100 000 µs, `50_000` is half a CPU).
+        cpu_quota: i64 => cpu_quota, "50_000"
+    );
+    plain!(
+        /// The CPU period the quota applies to, in microseconds.
+        cpu_period: i64 => cpu_period, "100_000"
+    );
+    plain!(
+        /// The real-time scheduler period, in microseconds.
+        cpu_realtime_period: i64 => cpu_realtime_period, "1_000_000"
+    );
+    plain!(
+        /// The real-time runtime allowed per period, in microseconds.
+        cpu_realtime_runtime: i64 => cpu_realtime_runtime, "950_000"
+    );
+    plain!(
+        /// The CPU limit in billionths of a CPU (`--cpus 1.5` is
+        /// `1_500_000_000`); see also [`cpus`](Self::cpus).
+        nano_cpus: i64 => nano_cpus, "1_500_000_000"
+    );
+    plain!(
+        /// The CPUs the container may run on: `"0-3"`, `"0,1"`.
+        cpuset_cpus: &str => cpuset_cpus, "\"0-1\""
+    );
+    plain!(
+        /// The memory nodes (NUMA) the container may use: `"0"`, `"0-1"`.
+        cpuset_mems: &str => cpuset_mems, "\"0\""
+    );
+    plain!(
+        /// The relative block I/O weight, 10 to 1000 (`0` for the default).
+        /// Needs a kernel I/O scheduler that weighs (BFQ); the daemon warns
+        /// and drops it otherwise.
+        blkio_weight: u16 => blkio_weight, "300"
+    );
+    plain!(
+        /// The maximum number of processes (`-1` or `0`: unlimited).
+        pids_limit: i64 => pids_limit, "100"
+    );
+    plain!(
+        /// Runs an init (tini) as the container's first process (`--init`).
+        init: bool => init, "true"
+    );
+    plain!(
+        /// The cgroup to put the container under.
+        cgroup_parent: &str => cgroup_parent, "\"/batch\""
+    );
+
+    /// The CPU limit as a number of CPUs (`docker run --cpus 1.5`), sent as
+    /// [`nano_cpus`](Self::nano_cpus). A negative or non-finite count makes
+    /// [`build`](Self::build) fail.
+    ///
+    /// ```
+    /// let body = wharf::container::Resources::new().cpus(1.5).build()?;
+    /// assert_eq!(body.nano_cpus, Some(1_500_000_000));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn cpus(mut self, cpus: f64) -> Resources {
+        let nano = cpus * 1e9;
+        if cpus.is_finite() && cpus >= 0.0 && nano < i64::MAX as f64 {
+            self.body.nano_cpus = Some(nano.round() as i64);
+        } else {
+            self.error
+                .get_or_insert_with(|| format!("the CPU count {cpus} is not a usable number"));
+        }
+        self
+    }
+
+    /// The relative block I/O weight of one device (`--blkio-weight-device`).
+    ///
+    /// ```
+    /// let body = wharf::container::Resources::new().blkio_weight_device("/dev/sda", 200).build()?;
+    /// assert_eq!(body.blkio_weight_device[0].weight, Some(200));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn blkio_weight_device(mut self, path: impl Into<String>, weight: u16) -> Resources {
+        self.body
+            .blkio_weight_device
+            .push(ResourcesBlkioWeightDeviceItem {
+                path: Some(path.into()),
+                weight: Some(weight.into()),
+            });
+        self
+    }
+
+    /// Limits a device's read rate, in bytes per second (`--device-read-bps`).
+    ///
+    /// ```
+    /// let body = wharf::container::Resources::new().device_read_bps("/dev/sda", 1 << 20).build()?;
+    /// assert_eq!(body.blkio_device_read_bps[0].rate, Some(1 << 20));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn device_read_bps(mut self, path: impl Into<String>, rate: u32) -> Resources {
+        self.body.blkio_device_read_bps.push(throttle(path, rate));
+        self
+    }
+
+    /// Limits a device's write rate, in bytes per second (`--device-write-bps`).
+    ///
+    /// ```
+    /// let body = wharf::container::Resources::new().device_write_bps("/dev/sda", 1 << 20).build()?;
+    /// assert_eq!(body.blkio_device_write_bps.len(), 1);
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn device_write_bps(mut self, path: impl Into<String>, rate: u32) -> Resources {
+        self.body.blkio_device_write_bps.push(throttle(path, rate));
+        self
+    }
+
+    /// Limits a device's reads per second (`--device-read-iops`).
+    ///
+    /// ```
+    /// let body = wharf::container::Resources::new().device_read_iops("/dev/sda", 100).build()?;
+    /// assert_eq!(body.blkio_device_read_i_ops.len(), 1);
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn device_read_iops(mut self, path: impl Into<String>, rate: u32) -> Resources {
+        self.body.blkio_device_read_i_ops.push(throttle(path, rate));
+        self
+    }
+
+    /// Limits a device's writes per second (`--device-write-iops`).
+    ///
+    /// ```
+    /// let body = wharf::container::Resources::new().device_write_iops("/dev/sda", 100).build()?;
+    /// assert_eq!(body.blkio_device_write_i_ops.len(), 1);
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn device_write_iops(mut self, path: impl Into<String>, rate: u32) -> Resources {
+        self.body
+            .blkio_device_write_i_ops
+            .push(throttle(path, rate));
+        self
+    }
+
+    /// Gives the container a host device (`--device /dev/fuse:/dev/fuse:rwm`),
+    /// with cgroup permissions `r`, `w`, `m` or a mix.
+    ///
+    /// ```
+    /// let body = wharf::container::Resources::new().device("/dev/fuse", "/dev/fuse", "rwm").build()?;
+    /// assert_eq!(body.devices[0].path_on_host.as_deref(), Some("/dev/fuse"));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn device(
+        mut self,
+        on_host: impl Into<String>,
+        in_container: impl Into<String>,
+        permissions: impl Into<String>,
+    ) -> Resources {
+        self.body.devices.push(DeviceMapping {
+            path_on_host: Some(on_host.into()),
+            path_in_container: Some(in_container.into()),
+            cgroup_permissions: Some(permissions.into()),
+        });
+        self
+    }
+
+    /// Adds a ulimit (`nofile`, `nproc`, `core`, ...) with soft and hard
+    /// limits. An update replaces the container's ulimits with the ones it
+    /// sends.
+    ///
+    /// ```
+    /// let body = wharf::container::Resources::new().ulimit("nofile", 1024, 4096).build()?;
+    /// assert_eq!(body.ulimits[0].name.as_deref(), Some("nofile"));
+    /// assert_eq!(body.ulimits[0].hard, Some(4096));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn ulimit(mut self, name: impl Into<String>, soft: i64, hard: i64) -> Resources {
+        self.body.ulimits.push(ResourcesUlimitsItem {
+            name: Some(name.into()),
+            soft: Some(soft),
+            hard: Some(hard),
+        });
+        self
+    }
+
+    /// The restart policy.
+    ///
+    /// ```
+    /// use wharf::container::{Resources, Restart};
+    ///
+    /// let body = Resources::new().restart(Restart::UnlessStopped).build()?;
+    /// assert_eq!(body.restart_policy.unwrap().name.unwrap().as_str(), "unless-stopped");
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn restart(mut self, restart: Restart) -> Resources {
+        self.restart = Some(restart.into());
+        self
+    }
+
+    /// Changes the generated resources directly, for fields the builder does
+    /// not cover.
+    ///
+    /// ```
+    /// let body = wharf::container::Resources::new()
+    ///     .with_resources(|r| r.device_cgroup_rules.push("c 1:3 mr".into()))
+    ///     .build()?;
+    /// assert_eq!(body.device_cgroup_rules, ["c 1:3 mr"]);
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn with_resources(mut self, change: impl FnOnce(&mut types::Resources)) -> Resources {
         change(&mut self.body);
         self
     }
 
-    /// The update body, or the first mistake made while building it.
+    /// The update body ([`Container::update`](super::Container::update)'s),
+    /// or the first mistake made while building it.
     ///
     /// ```
-    /// let e = wharf::container::ContainerUpdate::new().memory("x").build().unwrap_err();
+    /// let e = wharf::container::Resources::new().memory("x").build().unwrap_err();
     /// assert_eq!(e.kind(), wharf::ErrorKind::InvalidArgument);
     /// ```
     pub fn build(&self) -> Result<ContainerUpdateBody> {
-        super::resources::built(&self.error, &self.body)
+        self.over(&ContainerUpdateBody::default())
+    }
+
+    /// `target` (a host config or an update body) with every field set here
+    /// laid over it, by its JSON name.
+    pub(super) fn over<T: Serialize + DeserializeOwned>(&self, target: &T) -> Result<T> {
+        if let Some(e) = &self.error {
+            return Err(Error::invalid_argument(e.clone()));
+        }
+        let encode = |e: serde_json::Error| Error::decode(format!("encoding resources: {e}"), e);
+        let mut merged = serde_json::to_value(target).map_err(encode)?;
+        let set = serde_json::to_value(&self.body).map_err(encode)?;
+        if let (Value::Object(fields), Value::Object(set)) = (&mut merged, set) {
+            fields.extend(set);
+            if let Some(restart) = &self.restart {
+                let restart = serde_json::to_value(restart).map_err(encode)?;
+                fields.insert("RestartPolicy".into(), restart);
+            }
+        }
+        serde_json::from_value(merged).map_err(encode)
     }
 }
 
-resource_setters!(ContainerUpdate, body, ContainerUpdateBodyUlimitsItem);
+fn throttle(path: impl Into<String>, rate: u32) -> ThrottleDevice {
+    ThrottleDevice {
+        path: Some(path.into()),
+        rate: Some(rate.into()),
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -341,95 +461,115 @@ mod tests {
 
     #[test]
     fn a_bad_memory_size_fails_the_build_and_names_the_input() {
-        let spec = ContainerSpec::new("a").host(HostSpec::new().memory("512mb!"));
+        let spec = ContainerSpec::new("a")
+            .host(HostSpec::new().resources(Resources::new().memory("512mb!")));
         let e = spec.build().unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
         assert!(e.to_string().contains("the memory limit"), "{e}");
         assert!(e.to_string().contains("\"512mb!\""), "{e}");
         // The first mistake is the one reported.
-        let e = HostSpec::new()
+        let e = Resources::new()
             .memory_swap("x")
             .memory("y")
             .build()
             .unwrap_err();
         assert!(e.to_string().contains("memory swap"), "{e}");
+        for cpus in [-1.0, f64::NAN, f64::INFINITY, 1e12] {
+            assert!(Resources::new().cpus(cpus).build().is_err(), "{cpus}");
+        }
     }
 
-    #[test]
-    fn the_update_body() {
-        let body = ContainerUpdate::new()
+    fn every_setter() -> Resources {
+        Resources::new()
             .memory("64m")
             .memory_swap("-1")
-            .cpu_shares(100)
-            .pids_limit(50)
-            .restart(Restart::UnlessStopped)
-            .build()
-            .unwrap();
-        assert_eq!(
-            serde_json::to_value(body).unwrap(),
-            json!({
-                "Memory": 67108864,
-                "MemorySwap": -1,
-                "CpuShares": 100,
-                "PidsLimit": 50,
-                "RestartPolicy": {"Name": "unless-stopped"}
+            .memory_reservation("32m")
+            .kernel_memory_tcp("8m")
+            .memory_swappiness(10)
+            .oom_kill_disable(false)
+            .cpu_shares(512)
+            .cpu_quota(50_000)
+            .cpu_period(100_000)
+            .cpu_realtime_period(1000)
+            .cpu_realtime_runtime(500)
+            .cpus(0.5)
+            .cpuset_cpus("0")
+            .cpuset_mems("0")
+            .blkio_weight(300)
+            .blkio_weight_device("/dev/sda", 200)
+            .device_read_bps("/dev/sda", 1)
+            .device_write_bps("/dev/sda", 2)
+            .device_read_iops("/dev/sda", 3)
+            .device_write_iops("/dev/sda", 4)
+            .device("/dev/null", "/dev/nothing", "rw")
+            .pids_limit(100)
+            .init(true)
+            .cgroup_parent("/p")
+            .ulimit("nofile", 1024, 4096)
+            .ulimit("nproc", 64, 128)
+            .restart(Restart::OnFailure {
+                max_retries: Some(3),
             })
-        );
-        assert!(ContainerUpdate::new().memory("1q").build().is_err());
     }
 
     #[test]
-    fn host_spec_and_container_update_share_every_resource_setter() {
-        // Each resource setter, applied the same way to both builders.
-        macro_rules! every_setter {
-            ($builder:expr) => {
-                $builder
-                    .memory("64m")
-                    .memory_swap("-1")
-                    .cpu_shares(512)
-                    .cpu_quota(50_000)
-                    .cpu_period(100_000)
-                    .pids_limit(100)
-                    .ulimit("nofile", 1024, 4096)
-                    .ulimit("nproc", 64, 128)
-                    .restart(Restart::OnFailure {
-                        max_retries: Some(3),
-                    })
-                    .build()
-                    .unwrap()
-            };
-        }
-        let host = serde_json::to_value(every_setter!(HostSpec::new())).unwrap();
-        let update = serde_json::to_value(every_setter!(ContainerUpdate::new())).unwrap();
+    fn host_spec_and_update_carry_the_same_fields() {
         let expected = json!({
             "Memory": 67108864,
             "MemorySwap": -1,
+            "MemoryReservation": 33554432,
+            "KernelMemoryTCP": 8388608,
+            "MemorySwappiness": 10,
+            "OomKillDisable": false,
             "CpuShares": 512,
             "CpuQuota": 50000,
             "CpuPeriod": 100000,
+            "CpuRealtimePeriod": 1000,
+            "CpuRealtimeRuntime": 500,
+            "NanoCpus": 500000000,
+            "CpusetCpus": "0",
+            "CpusetMems": "0",
+            "BlkioWeight": 300,
+            "BlkioWeightDevice": [{"Path": "/dev/sda", "Weight": 200}],
+            "BlkioDeviceReadBps": [{"Path": "/dev/sda", "Rate": 1}],
+            "BlkioDeviceWriteBps": [{"Path": "/dev/sda", "Rate": 2}],
+            "BlkioDeviceReadIOps": [{"Path": "/dev/sda", "Rate": 3}],
+            "BlkioDeviceWriteIOps": [{"Path": "/dev/sda", "Rate": 4}],
+            "Devices": [{"PathOnHost": "/dev/null", "PathInContainer": "/dev/nothing",
+                         "CgroupPermissions": "rw"}],
             "PidsLimit": 100,
+            "Init": true,
+            "CgroupParent": "/p",
             "Ulimits": [
                 {"Name": "nofile", "Soft": 1024, "Hard": 4096},
                 {"Name": "nproc", "Soft": 64, "Hard": 128}
             ],
             "RestartPolicy": {"Name": "on-failure", "MaximumRetryCount": 3}
         });
-        assert_eq!(host, expected);
+        let update = serde_json::to_value(every_setter().build().unwrap()).unwrap();
         assert_eq!(update, expected);
-
-        // The byte form and its mistakes are the same on both too.
-        let host = HostSpec::new().memory_bytes(1 << 20).build().unwrap();
-        let update = ContainerUpdate::new()
-            .memory_bytes(1 << 20)
+        let host = HostSpec::new()
+            .auto_remove(false)
+            .resources(every_setter())
             .build()
             .unwrap();
-        assert_eq!((host.memory, update.memory), (Some(1 << 20), Some(1 << 20)));
-        let host = HostSpec::new().memory_bytes(u64::MAX).build().unwrap_err();
-        let update = ContainerUpdate::new()
-            .memory_bytes(u64::MAX)
+        let mut host = serde_json::to_value(host).unwrap();
+        // What the host spec set itself stays beside the resources.
+        assert_eq!(host["AutoRemove"], json!(false));
+        host.as_object_mut().unwrap().remove("AutoRemove");
+        assert_eq!(host, expected);
+    }
+
+    #[test]
+    fn sizes_in_bytes_and_their_mistakes() {
+        let body = Resources::new().memory_bytes(1 << 20).build().unwrap();
+        assert_eq!(body.memory, Some(1 << 20));
+        let e = Resources::new().memory_bytes(u64::MAX).build().unwrap_err();
+        assert!(e.to_string().contains("too large"), "{e}");
+        let e = HostSpec::new()
+            .resources(Resources::new().memory_bytes(u64::MAX))
             .build()
             .unwrap_err();
-        assert_eq!(host.to_string(), update.to_string());
-        assert!(host.to_string().contains("too large"), "{host}");
+        assert!(e.to_string().contains("too large"), "{e}");
     }
 }

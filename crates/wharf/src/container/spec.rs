@@ -15,7 +15,7 @@ use crate::error::Result;
 /// plus the container's name and platform (sent as query parameters).
 ///
 /// ```
-/// use wharf::container::{ContainerSpec, HostSpec, Restart};
+/// use wharf::container::{ContainerSpec, HostSpec, Resources, Restart};
 ///
 /// let spec = ContainerSpec::new("nginx:alpine")
 ///     .name("web")
@@ -25,8 +25,7 @@ use crate::error::Result;
 ///     .host(
 ///         HostSpec::new()
 ///             .publish("80/tcp", "8080")
-///             .memory("256m")
-///             .restart(Restart::UnlessStopped),
+///             .resources(Resources::new().memory("256m").restart(Restart::UnlessStopped)),
 ///     );
 /// let body = spec.build()?;
 /// assert_eq!(body.image.as_deref(), Some("nginx:alpine"));
@@ -40,6 +39,8 @@ pub struct ContainerSpec {
     pub(super) platform: Option<String>,
     body: ContainerCreateBody,
     host: Option<HostSpec>,
+    /// The first mistake made while building, reported by `build`.
+    error: Option<String>,
 }
 
 impl ContainerSpec {
@@ -97,6 +98,11 @@ impl ContainerSpec {
         self.name.as_deref()
     }
 
+    /// The image the container is made of.
+    pub(super) fn image(&self) -> Option<&str> {
+        self.body.image.as_deref()
+    }
+
     /// The platform of the image to use, `os[/arch[/variant]]` such as
     /// `linux/arm64` (API 1.41 and later).
     ///
@@ -121,6 +127,49 @@ impl ContainerSpec {
         S: Into<String>,
     {
         self.body.cmd = cmd.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The command as one shell-like string, split into words the way
+    /// docker-py splits a string `command` (Python's `shlex.split`: quotes
+    /// and backslashes group and escape, nothing is expanded; see
+    /// [`cmd`](ContainerSpec::cmd) for a list). No shell runs it: for pipes
+    /// or variables, run `sh -c` yourself. An unclosed quote makes
+    /// [`build`](ContainerSpec::build) fail with
+    /// [`InvalidArgument`](crate::ErrorKind::InvalidArgument).
+    ///
+    /// ```
+    /// let body = wharf::container::ContainerSpec::new("alpine")
+    ///     .command(r#"sh -c 'echo "$HOME"; ls /'"#)
+    ///     .build()?;
+    /// assert_eq!(body.cmd, ["sh", "-c", r#"echo "$HOME"; ls /"#]);
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn command(mut self, line: &str) -> ContainerSpec {
+        match super::shell::split(line) {
+            Ok(words) => self.body.cmd = words,
+            Err(why) => {
+                let e = format!("the command {line:?} cannot be split into words: {why}");
+                self.error.get_or_insert(e);
+            }
+        }
+        self
+    }
+
+    /// Adds an anonymous volume at `path` in the container (`docker run -v
+    /// /data`, docker-py's `volumes=["/data"]` without a source): a new
+    /// volume, removed with the container by
+    /// [`RemoveOptions::volumes`](super::RemoveOptions::volumes).
+    ///
+    /// ```
+    /// let body = wharf::container::ContainerSpec::new("alpine").volume("/data").build()?;
+    /// assert!(body.volumes.contains_key("/data"));
+    /// # Ok::<(), wharf::Error>(())
+    /// ```
+    pub fn volume(mut self, path: impl Into<String>) -> ContainerSpec {
+        self.body
+            .volumes
+            .insert(path.into(), serde_json::Map::new());
         self
     }
 
@@ -201,12 +250,7 @@ impl ContainerSpec {
     }
 
     fn env_entry(mut self, entry: String) -> ContainerSpec {
-        let key = entry.split('=').next().unwrap_or_default();
-        let same_key = |e: &String| e.split('=').next() == Some(key);
-        match self.body.env.iter_mut().find(|e| same_key(e)) {
-            Some(existing) => *existing = entry,
-            None => self.body.env.push(entry),
-        }
+        set_env(&mut self.body.env, entry);
         self
     }
 
@@ -461,12 +505,16 @@ impl ContainerSpec {
     /// as a memory size that does not parse).
     ///
     /// ```
-    /// use wharf::container::{ContainerSpec, HostSpec};
+    /// use wharf::container::{ContainerSpec, HostSpec, Resources};
     ///
-    /// let e = ContainerSpec::new("alpine").host(HostSpec::new().memory("lots")).build().unwrap_err();
+    /// let host = HostSpec::new().resources(Resources::new().memory("lots"));
+    /// let e = ContainerSpec::new("alpine").host(host).build().unwrap_err();
     /// assert_eq!(e.kind(), wharf::ErrorKind::InvalidArgument);
     /// ```
     pub fn build(&self) -> Result<ContainerCreateBody> {
+        if let Some(e) = &self.error {
+            return Err(crate::Error::invalid_argument(e.clone()));
+        }
         let mut body = self.body.clone();
         if let Some(host) = &self.host {
             let host = host.build()?;
@@ -481,6 +529,17 @@ impl ContainerSpec {
             body.host_config = Some(host);
         }
         Ok(body)
+    }
+}
+
+/// Sets an environment entry (`KEY=value`, or `KEY`) in an Engine `Env`
+/// list, replacing an earlier entry for the same key.
+pub(crate) fn set_env(env: &mut Vec<String>, entry: String) {
+    let key = entry.split('=').next().unwrap_or_default();
+    let same_key = |e: &String| e.split('=').next() == Some(key);
+    match env.iter_mut().find(|e| same_key(e)) {
+        Some(existing) => *existing = entry,
+        None => env.push(entry),
     }
 }
 
@@ -506,7 +565,7 @@ fn sorted(labels: &HashMap<String, String>) -> std::collections::BTreeMap<&str, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::container::Restart;
+    use crate::container::{Resources, Restart};
     use serde_json::json;
     use std::collections::BTreeMap;
 
@@ -527,11 +586,14 @@ mod tests {
             .open_stdin(true)
             .host(
                 HostSpec::new()
-                    .memory("512m")
-                    .cpu_shares(256)
-                    .cpu_quota(50_000)
-                    .ulimit("nofile", 100, 200)
-                    .restart(Restart::OnFailure { max_retries: None })
+                    .resources(
+                        Resources::new()
+                            .memory("512m")
+                            .cpu_shares(256)
+                            .cpu_quota(50_000)
+                            .ulimit("nofile", 100, 200)
+                            .restart(Restart::OnFailure { max_retries: None }),
+                    )
                     .publish("80", "8080")
                     .bind("/src:/dst:ro")
                     .network_mode("bridge")

@@ -9,7 +9,7 @@ use futures_core::Stream;
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 
-use crate::api::types::ContainerStatsResponse;
+use crate::api::types::{ContainerCpuStats, ContainerStatsResponse};
 use crate::client::DEFAULT_TIMEOUT;
 use crate::error::{Error, Result};
 use crate::hijack::stream_error;
@@ -18,6 +18,11 @@ use crate::{Container, Timeout};
 
 /// A stream of a container's resource usage, one sample about every second,
 /// made by [`Container::stats_stream`]. It ends when the container stops.
+///
+/// Each sample's `precpu_stats` is the previous sample's `cpu_stats`, so
+/// that [`Usage::of`](super::Usage::of) gives the CPU use between the two:
+/// the daemon fills it in (Docker), and where it does not (an engine that
+/// leaves it empty), the stream does from the sample before.
 ///
 /// ```no_run
 /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
@@ -33,6 +38,8 @@ use crate::{Container, Timeout};
 #[must_use = "streams do nothing unless polled"]
 pub struct StatsStream {
     inner: JsonLines<BoxStream<'static, Result<Bytes>>, ContainerStatsResponse>,
+    /// The CPU figures of the sample before.
+    previous: Option<ContainerCpuStats>,
 }
 
 impl Stream for StatsStream {
@@ -40,7 +47,17 @@ impl Stream for StatsStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let next = ready!(self.inner.poll_next_unpin(cx));
-        Poll::Ready(next.map(|item| item.map_err(json_lines_error)))
+        let Some(Ok(mut sample)) = next else {
+            return Poll::Ready(next.map(|item| item.map_err(json_lines_error)));
+        };
+        let empty = |s: &Option<ContainerCpuStats>| {
+            s.as_ref().and_then(|s| s.system_cpu_usage).unwrap_or(0) == 0
+        };
+        if empty(&sample.precpu_stats) && !empty(&self.previous) {
+            sample.precpu_stats = self.previous.clone();
+        }
+        self.previous = sample.cpu_stats.clone();
+        Poll::Ready(Some(Ok(sample)))
     }
 }
 
@@ -106,6 +123,7 @@ impl Container {
         let body = self.docker().call(Timeout::Default, call).await?;
         Ok(StatsStream {
             inner: JsonLines::new(crate::stream::body(body)),
+            previous: None,
         })
     }
 }

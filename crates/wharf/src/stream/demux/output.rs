@@ -75,6 +75,43 @@ impl LogOutput {
         }
     }
 
+    /// The bytes as text, invalid UTF-8 replaced with `U+FFFD` (borrowed
+    /// when the bytes are valid UTF-8).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use wharf::stream::LogOutput;
+    ///
+    /// let out = LogOutput::Stdout(Bytes::from_static(b"ready\n"));
+    /// assert_eq!(out.text(), "ready\n");
+    /// if let LogOutput::Stdout(_) = &out {
+    ///     assert!(out.text().starts_with("ready"));
+    /// }
+    /// ```
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(self.as_bytes())
+    }
+
+    /// The stream's name: `"stdin"`, `"stdout"`, `"stderr"`, `"system"`
+    /// (daemon errors) or `"console"` (TTY), for prefixes and logs.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use wharf::stream::LogOutput;
+    ///
+    /// let out = LogOutput::Stderr(Bytes::from_static(b"oops"));
+    /// assert_eq!(format!("[{}] {out}", out.stream_name()), "[stderr] oops");
+    /// ```
+    pub fn stream_name(&self) -> &'static str {
+        match self {
+            LogOutput::Stdin(_) => "stdin",
+            LogOutput::Stdout(_) => "stdout",
+            LogOutput::Stderr(_) => "stderr",
+            LogOutput::SystemError(_) => "system",
+            LogOutput::Console(_) => "console",
+        }
+    }
+
     /// The number of bytes in this piece.
     ///
     /// ```
