@@ -78,10 +78,10 @@ pub mod exec;
 pub mod filters;
 pub mod hijack;
 pub mod image;
-pub mod network;
 /// Coming from bollard, docker-py or aiodocker: their container and exec
 /// calls, and wharf's.
 pub mod migrating;
+pub mod network;
 mod path;
 pub mod progress;
 pub mod reference;

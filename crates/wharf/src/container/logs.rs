@@ -211,9 +211,10 @@ impl LogsOptions {
     /// task log operations.
     /// The service and task log operations take `since` in whole seconds.
     pub(crate) fn common(&self) -> (bool, bool, Option<i64>, bool, bool) {
-        let since = self.since.as_deref().and_then(|s| {
-            s.split('.').next().and_then(|secs| secs.parse().ok())
-        });
+        let since = self
+            .since
+            .as_deref()
+            .and_then(|s| s.split('.').next().and_then(|secs| secs.parse().ok()));
         (
             self.stdout,
             self.stderr,

@@ -1,5 +1,5 @@
 //! The engine as a whole: [`Docker::info`], [`Docker::version`], disk usage
-//! ([`Docker::df`]), [`Docker::system_prune`], and plugins and distribution inspect.
+//! ([`Docker::df`]), [`Docker::system_prune`], and plugins (distribution inspect, with credentials, is [`crate::Image::distribution`]).
 //! [`Docker::ping`](crate::Docker::ping) and [`Docker::events`](crate::Docker::events)
 //! are in [`client`](crate::client) and [`events`](crate::events).
 //!
@@ -28,7 +28,7 @@
 //! Each call is the Engine API operation of the generated client; the system prune is one
 //! prune operation per kind of object, as the docker CLI does it.
 
-use wharf_api::types::{DistributionInspect, Plugin, SystemInfo, SystemVersion};
+use wharf_api::types::{Plugin, SystemInfo, SystemVersion};
 
 use crate::error::Result;
 use crate::filters::Filters;
@@ -88,24 +88,6 @@ impl Docker {
         let api = self.generated().await?;
         let filters = filters.query();
         self.call(Timeout::Default, api.plugin_list(filters.as_deref()))
-            .await
-    }
-
-    /// What the registry says of an image (`GET /distribution/{name}/json`): its digest
-    /// and the platforms it is built for, without pulling it. The engine asks the
-    /// registry, with the credentials it has.
-    ///
-    /// ```no_run
-    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
-    /// let d = docker.distribution_inspect("alpine:3.20").await?;
-    /// println!("{:?} {:?}", d.descriptor.digest, d.platforms);
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub async fn distribution_inspect(&self, image: &str) -> Result<DistributionInspect> {
-        let name = crate::path::name(image)?;
-        let api = self.generated().await?;
-        self.call(Timeout::Default, api.distribution_inspect(name))
             .await
     }
 }
