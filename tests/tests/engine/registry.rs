@@ -445,3 +445,83 @@ async fn registry_secrets_never_show() {
         }
     }
 }
+
+/// A build whose `FROM` names an image in the registry: it pulls with the credentials of
+/// `X-Registry-Config` (`Docker::build_with_credentials`, every registry of the config, the
+/// helper asked), and fails without them.
+#[tokio::test]
+async fn registry_build_from_a_private_base_with_credentials() {
+    use wharf::build::{BuildContext, BuildOptions};
+
+    let Some(engine) = engine().await else { return };
+    if differs(
+        &engine,
+        Flavor::Podman,
+        "not checked on Podman 4.3: its compat API talks HTTPS to the plain-HTTP test registry (see the login test), so a base image cannot come from it",
+    ) {
+        return;
+    }
+    let (scope, reference) = pushable(&engine, "registry-build").await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_for(dir.path(), Source::CredsStore, PASSWORD);
+    let credentials = config.credentials_for(&reference).await.unwrap();
+    push(&engine, &reference, credentials).await.unwrap();
+    engine
+        .docker
+        .image(reference.to_string())
+        .remove(&RemoveOptions::new().force(true))
+        .await
+        .unwrap();
+
+    let context = tempfile::tempdir().unwrap();
+    std::fs::write(
+        context.path().join("Dockerfile"),
+        format!("FROM {reference}\nLABEL built=yes\n"),
+    )
+    .unwrap();
+    let options = scope
+        .labels()
+        .into_iter()
+        .fold(BuildOptions::new().tag(scope.name("built")), |o, (k, v)| {
+            o.label(k, v)
+        });
+
+    // without credentials the registry refuses the pull of the base image
+    let refused = async {
+        engine
+            .docker
+            .build(BuildContext::directory(context.path()), &options)
+            .await?
+            .finish()
+            .await
+    }
+    .await;
+    let e = refused.expect_err("a private base image without credentials");
+    assert!(
+        e.to_string().contains("unauthorized") || e.to_string().contains("no basic auth"),
+        "{engine}: {e}"
+    );
+
+    let built = engine
+        .docker
+        .build_with_credentials(BuildContext::directory(context.path()), &options, &config)
+        .await
+        .unwrap()
+        .finish()
+        .await
+        .unwrap_or_else(|e| panic!("{engine}: build with credentials: {e}"));
+    let image = engine
+        .docker
+        .image(&built.image_id)
+        .inspect()
+        .await
+        .unwrap();
+    let labels = image.config.map(|c| c.labels).unwrap_or_default();
+    assert_eq!(labels.get("built").map(String::as_str), Some("yes"));
+    engine
+        .docker
+        .image(reference.to_string())
+        .inspect()
+        .await
+        .unwrap_or_else(|e| panic!("{engine}: the base image was not pulled: {e}"));
+}

@@ -66,6 +66,7 @@ use std::task::{ready, Context, Poll};
 use futures_core::Stream;
 use futures_util::{StreamExt, TryStreamExt};
 
+use crate::auth::DockerConfig;
 use crate::error::Result;
 use crate::progress::{Progress, ProgressStream};
 use crate::{Docker, Timeout};
@@ -104,7 +105,48 @@ impl Docker {
         context: BuildContext,
         options: &BuildOptions,
     ) -> Result<BuildStream> {
-        let encoded = options.encode()?;
+        self.build_inner(context, options, None).await
+    }
+
+    /// [`build`](Docker::build) with registry credentials for the base images
+    /// of `FROM` and `--cache-from`: every registry's credentials in `config`
+    /// (as the docker CLI sends them, credential helpers asked), in the
+    /// `X-Registry-Config` header ([`DockerConfig::registry_config_header`]).
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use wharf::auth::DockerConfig;
+    /// use wharf::build::{BuildContext, BuildOptions};
+    ///
+    /// let config = DockerConfig::load()?;
+    /// let options = BuildOptions::new().tag("app:dev");
+    /// let built = docker
+    ///     .build_with_credentials(BuildContext::directory("."), &options, &config)
+    ///     .await?
+    ///     .finish()
+    ///     .await?;
+    /// println!("{}", built.image_id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn build_with_credentials(
+        &self,
+        context: BuildContext,
+        options: &BuildOptions,
+        config: &DockerConfig,
+    ) -> Result<BuildStream> {
+        let header = config.registry_config_header().await?;
+        self.build_inner(context, options, Some(header)).await
+    }
+
+    async fn build_inner(
+        &self,
+        context: BuildContext,
+        options: &BuildOptions,
+        registry_config: Option<String>,
+    ) -> Result<BuildStream> {
+        let mut encoded = options.encode()?;
+        encoded.registry_config = registry_config;
         let opened = context.open()?;
         let api = self.generated().await?;
         let call = encoded.call(api, opened.dockerfile.as_deref(), opened.body);

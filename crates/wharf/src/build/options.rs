@@ -300,8 +300,8 @@ impl BuildOptions {
             cache_from: (!self.cache_from.is_empty())
                 .then(|| serde_json::to_string(&self.cache_from).expect("a list of strings")),
             // Registry credentials for the base images (`X-Registry-Config`,
-            // base64 of {registry: auth}): this is the one place to set the
-            // header's value, passed to the operation in `Encoded::call`.
+            // base64 of {registry: auth}): set by `Docker::build_with_credentials`,
+            // passed to the operation in `Encoded::call`.
             registry_config: None,
         })
     }
@@ -313,7 +313,7 @@ pub(crate) struct Encoded<'a> {
     build_args: Option<String>,
     labels: Option<String>,
     cache_from: Option<String>,
-    registry_config: Option<String>,
+    pub(super) registry_config: Option<String>,
 }
 
 impl Encoded<'_> {
