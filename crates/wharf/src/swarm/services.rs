@@ -3,6 +3,7 @@
 use wharf_api::types;
 
 use super::{version_of, Service, ServiceSpec, Services};
+use crate::auth::Credentials;
 use crate::container::bodiless;
 use crate::error::Result;
 use crate::filters::Filters;
@@ -94,22 +95,37 @@ impl Services {
     /// # }
     /// ```
     pub async fn create(&self, spec: &ServiceSpec) -> Result<ServiceCreated> {
-        self.create_with_registry_auth(spec, None).await
+        self.create_inner(spec, None).await
     }
 
     /// Creates a service whose image comes from a registry that needs credentials:
-    /// `registry_auth` is the `X-Registry-Auth` value (base64url of the JSON
-    /// credentials), which the swarm hands to the nodes that pull the image.
+    /// they go in the `X-Registry-Auth` header (as [`Credentials::registry_auth_header`]
+    /// encodes them), which the swarm hands to the nodes that pull the image. Look them
+    /// up as the docker CLI does with [`DockerConfig`](crate::auth::DockerConfig).
     ///
     /// ```no_run
-    /// # async fn run(docker: wharf::Docker, encoded_auth: String) -> wharf::Result<()> {
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use wharf::auth::DockerConfig;
     /// use wharf::swarm::ServiceSpec;
-    /// let spec = ServiceSpec::new("registry.example.com/team/app:1");
-    /// docker.services().create_with_registry_auth(&spec, Some(&encoded_auth)).await?;
+    /// use wharf::Reference;
+    ///
+    /// let image = Reference::parse("registry.example.com/team/app:1")?;
+    /// let credentials = DockerConfig::load()?.credentials_for(&image).await?;
+    /// let spec = ServiceSpec::new(image.to_string());
+    /// docker.services().create_with_credentials(&spec, &credentials).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn create_with_registry_auth(
+    pub async fn create_with_credentials(
+        &self,
+        spec: &ServiceSpec,
+        credentials: &Credentials,
+    ) -> Result<ServiceCreated> {
+        let header = credentials.registry_auth_header();
+        self.create_inner(spec, Some(&header)).await
+    }
+
+    async fn create_inner(
         &self,
         spec: &ServiceSpec,
         registry_auth: Option<&str>,
