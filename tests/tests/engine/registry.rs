@@ -525,3 +525,47 @@ async fn registry_build_from_a_private_base_with_credentials() {
         .await
         .unwrap_or_else(|e| panic!("{engine}: the base image was not pulled: {e}"));
 }
+
+/// `run_with_pull` pulls a missing image with the credentials it is given, then runs it;
+/// `run` refuses the same spec and names the pull.
+#[tokio::test]
+async fn registry_run_with_pull_pulls_a_missing_image() {
+    use wharf::container::ContainerSpec;
+
+    let Some(engine) = engine().await else { return };
+    let (scope, reference) = pushable(&engine, "registry-run").await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_for(dir.path(), Source::Auths, PASSWORD);
+    let credentials = config.credentials_for(&reference).await.unwrap();
+    push(&engine, &reference, credentials.clone())
+        .await
+        .unwrap();
+    engine
+        .docker
+        .image(reference.to_string())
+        .remove(&RemoveOptions::new().force(true))
+        .await
+        .unwrap();
+
+    let spec = ContainerSpec::new(reference.to_string())
+        .name(scope.name("c"))
+        .labels(scope.labels());
+    let e = engine.docker.containers().run(&spec).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{engine}: {e}");
+    assert!(e.to_string().contains("run_with_pull"), "{engine}: {e}");
+
+    let created = engine
+        .docker
+        .containers()
+        .run_with_pull(&spec, &PullOptions::new().credentials(credentials))
+        .await
+        .unwrap_or_else(|e| panic!("{engine}: run_with_pull: {e}"));
+    let status = created.container.wait().await.unwrap();
+    assert_eq!(status.code, 0, "{engine}");
+    engine
+        .docker
+        .image(reference.to_string())
+        .inspect()
+        .await
+        .unwrap_or_else(|e| panic!("{engine}: the image was not pulled: {e}"));
+}

@@ -3,7 +3,11 @@
 //! [`ContainerSpec`], and their answer, [`Created`].
 
 use super::{Container, ContainerSpec, Containers, RemoveOptions};
+use futures_util::TryStreamExt;
+
 use crate::error::{Error, ErrorKind, Result};
+use crate::image::PullOptions;
+use crate::Reference;
 use crate::Timeout;
 
 /// A container just created, with the daemon's warnings (such as a memory
@@ -97,8 +101,8 @@ impl Containers {
     ///
     /// `run` does not pull: when the image is not on the engine, the error
     /// is an [`ErrorKind::NotFound`] that says so and names the pull to make
-    /// first (docker-py's `containers.run` and aiodocker's `run` pull it;
-    /// wharf will, through one step here, once it has pulls).
+    /// first. [`run_with_pull`](Containers::run_with_pull) pulls it, as
+    /// docker-py's `containers.run` and aiodocker's `run(config, auth=)` do.
     ///
     /// ```no_run
     /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
@@ -110,9 +114,37 @@ impl Containers {
     /// # }
     /// ```
     pub async fn run(&self, spec: &ContainerSpec) -> Result<Created> {
+        self.run_inner(spec, None).await
+    }
+
+    /// [`run`](Containers::run), pulling the image first when the engine
+    /// does not have it (`docker run` with its default `--pull missing`),
+    /// with the platform and registry credentials of `pull`. The pull's
+    /// progress is read to its end; a failed pull is its error.
+    ///
+    /// ```no_run
+    /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
+    /// use wharf::auth::DockerConfig;
+    /// use wharf::container::ContainerSpec;
+    /// use wharf::image::PullOptions;
+    /// use wharf::Reference;
+    ///
+    /// let image = Reference::parse("registry.example.com/team/app:1")?;
+    /// let credentials = DockerConfig::load()?.credentials_for(&image).await?;
+    /// let spec = ContainerSpec::new(image.to_string());
+    /// let pull = PullOptions::new().credentials(credentials);
+    /// let app = docker.containers().run_with_pull(&spec, &pull).await?.container;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn run_with_pull(&self, spec: &ContainerSpec, pull: &PullOptions) -> Result<Created> {
+        self.run_inner(spec, Some(pull)).await
+    }
+
+    async fn run_inner(&self, spec: &ContainerSpec, pull: Option<&PullOptions>) -> Result<Created> {
         let created = match self.create(spec).await {
             Err(e) if is_missing_image(&e) => {
-                self.provide_image(spec, e).await?;
+                self.provide_image(spec, e, pull).await?;
                 self.create(spec).await?
             }
             created => created?,
@@ -128,15 +160,26 @@ impl Containers {
     }
 
     /// What [`run`](Containers::run) does when the image is missing, before
-    /// creating again: the place where a pull goes. For now it says what to
-    /// do instead.
-    async fn provide_image(&self, spec: &ContainerSpec, missing: Error) -> Result<()> {
+    /// creating again: pull it with `pull`'s options, or, without them, say
+    /// what to do instead.
+    async fn provide_image(
+        &self,
+        spec: &ContainerSpec,
+        missing: Error,
+        pull: Option<&PullOptions>,
+    ) -> Result<()> {
+        if let Some(options) = pull {
+            let reference = Reference::parse(spec.image().unwrap_or_default())?;
+            let mut progress = self.docker.images().pull(&reference, options).await?;
+            while progress.try_next().await?.is_some() {}
+            return Ok(());
+        }
         let image = spec.image().unwrap_or_default();
         let said = missing.message().unwrap_or("no such image").to_owned();
         Err(Error::new(ErrorKind::NotFound)
             .with_detail(format!(
                 "the image {image:?} is not on the engine ({said}), and run does not pull: \
-                 pull it first (`docker pull {image}`, or the Engine API's image create)"
+                 pull it first (`Images::pull`, `docker pull {image}`) or use `run_with_pull`"
             ))
             .with_message(said)
             .with_source(missing))
