@@ -27,7 +27,6 @@
 use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -438,7 +437,8 @@ impl<W: Write> Archiver<'_, W> {
     /// One entry, with the header the CLI writes for it.
     fn add(&mut self, path: &Path, rel: &str, meta: &fs::Metadata) -> io::Result<()> {
         let kind = meta.file_type();
-        if kind.is_socket() {
+        let special = platform::special(meta);
+        if matches!(special, Some(Special::Socket)) {
             return Ok(());
         }
         let mut header = header(meta);
@@ -453,26 +453,24 @@ impl<W: Write> Archiver<'_, W> {
             header.set_entry_type(tar::EntryType::Symlink);
             return self.tar.append_link(&mut header, rel, target);
         }
-        if !kind.is_file() {
-            header.set_entry_type(if kind.is_fifo() {
-                tar::EntryType::Fifo
-            } else if kind.is_char_device() {
-                tar::EntryType::Char
-            } else {
-                tar::EntryType::Block
-            });
-            if !kind.is_fifo() {
-                let dev = meta.rdev();
-                // glibc's gnu_dev_major / gnu_dev_minor.
-                header.set_device_major(
-                    ((dev >> 8) & 0xfff) as u32 | ((dev >> 32) & !0xfff) as u32,
-                )?;
-                header.set_device_minor((dev & 0xff) as u32 | ((dev >> 12) & !0xff) as u32)?;
+        if let Some(special) = special {
+            let device = match special {
+                Special::Char(dev) => Some((tar::EntryType::Char, dev)),
+                Special::Block(dev) => Some((tar::EntryType::Block, dev)),
+                Special::Fifo | Special::Socket => None,
+            };
+            match device {
+                Some((entry, dev)) => {
+                    header.set_entry_type(entry);
+                    let (major, minor) = platform::major_minor(dev);
+                    header.set_device_major(major)?;
+                    header.set_device_minor(minor)?;
+                }
+                None => header.set_entry_type(tar::EntryType::Fifo),
             }
             return self.tar.append_data(&mut header, rel, io::empty());
         }
-        if meta.nlink() > 1 {
-            let key = (meta.dev(), meta.ino());
+        if let Some(key) = platform::link_key(meta) {
             if let Some(first) = self.links.get(&key) {
                 header.set_entry_type(tar::EntryType::Link);
                 let first = first.clone();
@@ -485,7 +483,7 @@ impl<W: Write> Archiver<'_, W> {
             if self.plan.added.is_some() {
                 let mut text = fs::read(path).map_err(|e| with_path(e, path))?;
                 text.extend_from_slice(format!("\n{}\n", self.plan.dockerfile_name).as_bytes());
-                return self.add_regular(rel, header.mode()?, meta.mtime().max(0) as u64, &text);
+                return self.add_regular(rel, header.mode()?, platform::mtime(meta), &text);
             }
         }
         let file = fs::File::open(path).map_err(|e| with_path(e, path))?;
@@ -516,8 +514,8 @@ impl<W: Write> Archiver<'_, W> {
 /// and sticky, as Go's `tar.FileInfoHeader`), whole seconds, owner 0:0.
 fn header(meta: &fs::Metadata) -> tar::Header {
     let mut header = tar::Header::new_gnu();
-    header.set_mode(meta.mode() & 0o7777);
-    header.set_mtime(meta.mtime().max(0) as u64);
+    header.set_mode(platform::mode(meta));
+    header.set_mtime(platform::mtime(meta));
     header.set_uid(0);
     header.set_gid(0);
     header.set_size(0);
@@ -555,5 +553,8 @@ impl Read for ExactReader<'_> {
 }
 
 mod channel;
+mod platform;
+
+use platform::Special;
 #[cfg(test)]
 mod tests;
