@@ -78,7 +78,25 @@ async fn images_import_tag_list_inspect_history_remove_prune() {
     let v2 = v1.clone().with_tag("v2").unwrap();
     image.tag(&v2).await.unwrap();
     let mine = Filters::new().label(format!("{SCOPE_LABEL}={}", scope.labels()[SCOPE_LABEL]));
-    let options = ListOptions::new().shared_size(true).filters(mine.clone());
+    // shared-size is API 1.42: against an older engine wharf refuses it before sending
+    let version = engine.docker.api_version().await.unwrap();
+    let options = if version >= wharf::ApiVersion::new(1, 42) {
+        ListOptions::new().shared_size(true).filters(mine.clone())
+    } else {
+        let refused = images
+            .list(&ListOptions::new().shared_size(true).filters(mine.clone()))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refused.kind(),
+            ErrorKind::VersionMismatch,
+            "{engine}: {refused}"
+        );
+        eprintln!(
+            "{engine}: shared-size needs API 1.42, refused before sending: listing without it"
+        );
+        ListOptions::new().filters(mine.clone())
+    };
     let with_digests = images.list(&options.clone().digests(true)).await;
     if differs(
         &engine,
