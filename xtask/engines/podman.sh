@@ -211,8 +211,11 @@ start_service() {
     rm -f "$SOCK" "$PIDFILE"
     log "starting podman $(dpkg-query -W -f='${Version}' podman) system service (log: $LOG)"
     echo "===== $(date -Is) podman.sh up" >>"$LOG"
-    CONTAINERS_CONF=$CONF CONTAINERS_STORAGE_CONF=$STORAGE_CONF CONTAINERS_REGISTRIES_CONF=$REGISTRIES_CONF \
-        setsid podman system service --time=0 "unix://$SOCK" </dev/null >>"$LOG" 2>&1 &
+    # from /: conmon inherits the service's working directory and fails every
+    # container start ("Failed to get working directory") once it is deleted
+    # (a removed checkout the service was started from)
+    (cd / && CONTAINERS_CONF=$CONF CONTAINERS_STORAGE_CONF=$STORAGE_CONF CONTAINERS_REGISTRIES_CONF=$REGISTRIES_CONF \
+        exec setsid podman system service --time=0 "unix://$SOCK" </dev/null >>"$LOG" 2>&1) &
     local spid=$!
     echo "$spid" >"$PIDFILE"
     if ! wait_for 60 "$spid" api_ping "$SOCK"; then
