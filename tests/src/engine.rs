@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, Once};
+use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -197,10 +197,16 @@ pub fn tar_of(files: &[(&str, &[u8], u32)]) -> Vec<u8> {
 }
 
 /// Builds [`TEST_IMAGE`] on the engine unless an image built from the same context is
-/// there already; once per process.
+/// there already; once per engine and process (a process may use several engines).
 pub async fn test_image(engine: &Engine) -> &'static str {
-    static BUILT: OnceCell<()> = OnceCell::const_new();
-    BUILT
+    static BUILT: Mutex<BTreeMap<String, Arc<OnceCell<()>>>> = Mutex::new(BTreeMap::new());
+    let built = BUILT
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(engine.to_string())
+        .or_default()
+        .clone();
+    built
         .get_or_init(|| async {
             let context = test_image_context();
             let digest: String = Sha256::digest(&context)
