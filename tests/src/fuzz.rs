@@ -32,6 +32,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("progress_lines", progress_lines),
     ("docker_host", docker_host),
     ("context_files", context_files),
+    ("reference", reference),
+    ("docker_config", docker_config),
 ];
 
 /// Splits a fuzz input into a flag (the control byte's low bit), the stream (what
@@ -269,6 +271,84 @@ pub fn context_files(data: &[u8]) {
         match result {
             Ok(endpoint) => assert!(!endpoint.url().is_empty()),
             Err(e) => assert_eq!(e.kind(), wharf::ErrorKind::Config, "{e:?}"),
+        }
+    }
+}
+
+/// Parses arbitrary text as an image reference: never a panic, and a reference that
+/// parses prints as text that parses back to it, both in full and in its familiar form.
+pub fn reference(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(reference) = wharf::Reference::parse(text) else {
+        return;
+    };
+    let full = reference.to_string();
+    assert_eq!(
+        wharf::Reference::parse(&full).expect("the full form parses"),
+        reference
+    );
+    let familiar = reference.familiar();
+    assert_eq!(
+        wharf::Reference::parse(&familiar).expect("the familiar form parses"),
+        reference
+    );
+    assert!(reference.name().len() <= 255);
+    let _ = reference.auth_key();
+}
+
+/// Registries the docker config target looks up: Docker Hub's key, a host, an old-style
+/// key's host.
+const REGISTRY_KEYS: [&str; 3] = [
+    "https://index.docker.io/v1/",
+    "localhost:5000",
+    "index.docker.io",
+];
+
+/// Reads arbitrary bytes as a docker `config.json` and as a credential helper's answer:
+/// never a panic, and no error quotes the input (which holds secrets).
+///
+/// Byte 0 picks what the rest is (low bit: 0 a config, 1 a helper's answer).
+pub fn docker_config(data: &[u8]) {
+    use futures_util::FutureExt;
+    use wharf::auth::{Credentials, DockerConfig};
+
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    if mode & 1 == 1 {
+        if let Err(e) = Credentials::from_helper_answer("docker-credential-fuzz", "h", rest) {
+            quiet_about(&e, rest);
+        }
+        return;
+    }
+    let config = match DockerConfig::from_json(rest) {
+        Ok(config) => config,
+        Err(e) => return quiet_about(&e, rest),
+    };
+    // no helper can be found on an empty PATH: lookups finish without running anything
+    let config = config.helper_path("");
+    for key in REGISTRY_KEYS {
+        let found = config
+            .credentials(key)
+            .now_or_never()
+            .expect("no helper runs, so nothing waits");
+        if let Ok(c) = found {
+            let _ = format!("{c:?}");
+            let _ = c.registry_auth_header();
+        }
+    }
+    let _ = format!("{config:?}");
+}
+
+/// An error's text does not quote a JSON-looking input (the errors' own words have no
+/// `{`).
+fn quiet_about(e: &wharf::Error, input: &[u8]) {
+    let text = e.to_string();
+    if let Ok(input) = std::str::from_utf8(input) {
+        if input.contains('{') {
+            assert!(!text.contains(input), "the error quotes its input: {text}");
         }
     }
 }

@@ -202,6 +202,16 @@ impl Reference {
         }
         match self.repository.strip_prefix("library/") {
             Some(rest) if !rest.contains('/') => rest.to_owned(),
+            // `docker.io/my.host/app`: without its registry the name would
+            // read as the registry `my.host` (distribution's familiarizeName
+            // drops it all the same, and its short form names another image)
+            _ if self
+                .repository
+                .split_once('/')
+                .is_some_and(|(first, _)| names_a_registry(first)) =>
+            {
+                self.name()
+            }
             _ => self.repository.clone(),
         }
     }
@@ -291,11 +301,7 @@ fn parse(text: &str) -> std::result::Result<Reference, String> {
     };
     // splitDockerDomain
     let (mut registry, mut repository) = match name.split_once('/') {
-        Some((first, remainder))
-            if first.contains(['.', ':'])
-                || first == "localhost"
-                || first.to_lowercase() != first =>
-        {
+        Some((first, remainder)) if names_a_registry(first) => {
             (first.to_owned(), remainder.to_owned())
         }
         _ => (DOCKER_HUB.to_owned(), name.to_owned()),
@@ -329,6 +335,13 @@ fn parse(text: &str) -> std::result::Result<Reference, String> {
         tag,
         digest,
     })
+}
+
+/// Whether a name's first component is a registry rather than a path
+/// component: it holds a `.` or a `:`, is `localhost`, or has an upper-case
+/// letter (distribution's splitDockerDomain).
+fn names_a_registry(first: &str) -> bool {
+    first.contains(['.', ':']) || first == "localhost" || first.to_lowercase() != first
 }
 
 /// `[\w][\w.-]{0,127}`
@@ -460,6 +473,12 @@ mod tests {
             ("library/distros/ubuntu", "docker.io/library/distros/ubuntu", "library/distros/ubuntu"),
             ("Example.com/app", "Example.com/app", "Example.com/app"),
             ("a__b/c--d/e.f_g", "docker.io/a__b/c--d/e.f_g", "a__b/c--d/e.f_g"),
+            // a Hub path whose first component reads as a registry keeps its
+            // registry in the short form, or that form names another image
+            // (found by the fuzz target `reference`)
+            ("docker.io/my.host/app", "docker.io/my.host/app", "docker.io/my.host/app"),
+            ("docker.io/foindex.docker.io/fo", "docker.io/foindex.docker.io/fo", "docker.io/foindex.docker.io/fo"),
+            ("docker.io/localhost/app", "docker.io/localhost/app", "docker.io/localhost/app"),
         ];
         for (input, full, familiar) in cases {
             let r = Reference::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
@@ -469,6 +488,11 @@ mod tests {
                 Reference::parse(&r.to_string()).unwrap(),
                 r,
                 "{input} round trip"
+            );
+            assert_eq!(
+                Reference::parse(&r.familiar()).unwrap(),
+                r,
+                "{input} familiar round trip"
             );
         }
     }

@@ -8,7 +8,7 @@
 //! | `daemon` | the daemon SIGKILLed during logs -f, attach, upload, download; the next call after its restart | `podman-faults` (`WHARF_FAULTS_HOST`) |
 //! | `bounds` | 1000 streams dropped at random points; 64 and 512 concurrent calls; a 10k-call soak; ssh processes | the engine `DOCKER_HOST` names, a local server |
 //! | `kinds` | the same refusal is the same `ErrorKind` whatever call and engine meets it | `DOCKER_HOST` and Podman (`WHARF_FAULTS_PODMAN`) |
-//! | `fuzz` | demultiplexer, JSON lines, progress lines, endpoints and `DOCKER_HOST`, context files: never a panic | corpus in `tests/fuzz/` plus random inputs |
+//! | `fuzz` | demultiplexer, JSON lines, progress lines, endpoints and `DOCKER_HOST`, context files, image references, docker config and credential-helper answers: never a panic | corpus in `tests/fuzz/` plus random inputs |
 //! | `secrets` | proxy credentials and TLS key material never in Debug, Display, errors or TRACE output | local proxy and TLS servers |
 
 mod bounds;
