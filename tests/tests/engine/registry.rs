@@ -256,6 +256,21 @@ async fn registry_wrong_password_is_refused_promptly() {
         "{e}"
     );
 
+    // the same refusal met by a pull is the same kind, whether the daemon answers it
+    // with a status before the stream or with an error line in it
+    let pulled = tokio::time::timeout(Duration::from_secs(60), async {
+        let stream = engine
+            .docker
+            .images()
+            .pull(&reference, &PullOptions::new().credentials(wrong.clone()))
+            .await?;
+        stream.try_collect::<Vec<_>>().await
+    })
+    .await
+    .expect("a refused pull ends");
+    let e = pulled.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unauthorized, "{engine}: pull: {e}");
+
     let e = login(&engine.docker, &wrong).await.unwrap_err();
     let right = Credentials::new(USER, PASSWORD).server_address(registry());
     if differs(

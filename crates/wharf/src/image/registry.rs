@@ -119,7 +119,10 @@ impl Images {
     /// Pulls an image (`POST /images/create?fromImage=`, `docker pull`): by
     /// tag, or by digest. A reference with neither pulls `latest`. The
     /// answer is the pull's progress; the pull is done when the stream
-    /// ends without an `Err`. No total timeout applies.
+    /// ends without an `Err`. No total timeout applies. Credentials the
+    /// registry refuses are [`ErrorKind::Unauthorized`](crate::ErrorKind::Unauthorized)
+    /// (access denied: [`Forbidden`](crate::ErrorKind::Forbidden)), whether the
+    /// daemon answers so at once or inside the stream.
     ///
     /// ```no_run
     /// # async fn run(docker: wharf::Docker) -> wharf::Result<()> {
@@ -159,7 +162,14 @@ impl Images {
             Some(&auth),
             reqwest::Body::from(Vec::new()),
         );
-        let body = self.docker.call(Timeout::Unlimited, call).await?;
+        // a refusal the registry answers before the stream is the daemon's 500 on
+        // Docker 20.10 (`unauthorized: authentication required`); the same words
+        // inside the stream are an error line: either way the same kind
+        let body = self
+            .docker
+            .call(Timeout::Unlimited, call)
+            .await
+            .map_err(crate::auth::refusal)?;
         Ok(ProgressStream::from_body(crate::stream::body(body)))
     }
 }
