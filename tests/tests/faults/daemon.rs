@@ -5,8 +5,9 @@
 //!
 //! The daemon is `podman-faults` (`cargo xtask engine up podman-faults`), a Podman
 //! service of the suite's own at `WHARF_FAULTS_HOST` that `xtask/engines/podman-faults.sh
-//! kill|restart` SIGKILLs and starts again: never a shared engine. "A pull killed
-//! mid-way" is a large container archive download here: wharf has no image pull yet.
+//! kill|restart` SIGKILLs and starts again: never a shared engine. The pull is of an
+//! image of random bytes that the case first pushes to the test registry
+//! (`cargo xtask engine up registry`, `WHARF_TEST_REGISTRY`).
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -16,9 +17,12 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::StreamExt;
+use futures_util::TryStreamExt;
 use tokio::sync::oneshot;
+use wharf::auth::Credentials;
 use wharf::container::{AttachOptions, LogsOptions, UploadOptions};
-use wharf::Docker;
+use wharf::image::{ImportOptions, PullOptions, PushOptions, RemoveOptions};
+use wharf::{Docker, Reference};
 use wharf_tests::engine::{engine_at, Engine, Scope};
 use wharf_tests::faults::{Row, Sample};
 
@@ -253,7 +257,7 @@ async fn daemon_killed_mid_call() {
 
     let (d, id) = (docker.clone(), big.clone());
     killed_during(
-        "daemon SIGKILLed during a 64 MiB archive download (stands in for a pull)",
+        "daemon SIGKILLed during a 64 MiB archive download",
         &docker,
         false,
         move |mid| {
@@ -269,4 +273,103 @@ async fn daemon_killed_mid_call() {
         },
     )
     .await;
+
+    let reference = pushed(&docker, &scope).await;
+    let (d, credentials) = (docker.clone(), registry_credentials());
+    killed_during(
+        "daemon SIGKILLed during a pull of 128 MiB from the test registry",
+        &docker,
+        false,
+        move |mid| {
+            Box::pin(async move {
+                let options = PullOptions::new().credentials(credentials);
+                match d.images().pull(&reference, &options).await {
+                    Ok(progress) => {
+                        let pause = Duration::from_millis(20);
+                        read_to_end(progress, mid, pause, "pull finished").await
+                    }
+                    Err(e) => format!("{} before the stream", kind_of(&e)),
+                }
+            })
+        },
+    )
+    .await;
+}
+
+fn registry() -> String {
+    std::env::var("WHARF_TEST_REGISTRY").unwrap_or_else(|_| "127.0.0.1:5000".into())
+}
+
+fn registry_credentials() -> Credentials {
+    // registry.sh's htpasswd user
+    Credentials::new("wharf", "wharf-test-password").server_address(registry())
+}
+
+/// An image of one layer of 128 MiB of random bytes (nothing to compress), imported
+/// under the scope's name in the test registry, pushed there and removed here: what the
+/// pull case pulls.
+async fn pushed(docker: &Docker, scope: &Scope) -> Reference {
+    const SIZE: usize = 128 << 20;
+    const CHUNK: usize = 1 << 20;
+    let credentials = registry_credentials();
+    let reference = Reference::parse(&format!(
+        "{}/wharf-test/{}:v1",
+        registry(),
+        scope.name("pull")
+    ))
+    .unwrap();
+    let mut header = tar::Header::new_gnu();
+    header.set_path("random.bin").unwrap();
+    header.set_size(SIZE as u64);
+    header.set_mode(0o644);
+    header.set_cksum();
+    let head = Bytes::copy_from_slice(header.as_bytes());
+    let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ u64::from(std::process::id());
+    let chunks = (0..SIZE / CHUNK).map(move |_| {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        while chunk.len() < CHUNK {
+            // xorshift64
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            chunk.extend_from_slice(&state.to_le_bytes());
+        }
+        Bytes::from(chunk)
+    });
+    // the file fills whole 512-byte blocks; two zero blocks end the archive
+    let body = std::iter::once(head)
+        .chain(chunks)
+        .chain(std::iter::once(Bytes::from(vec![0u8; 1024])))
+        .map(Ok::<_, std::io::Error>);
+    let labels = scope.labels();
+    let options = labels.iter().fold(
+        ImportOptions::new().reference(reference.clone()),
+        |o, (k, v)| o.change(format!("LABEL {k}={v}")),
+    );
+    let imported = async {
+        let progress = docker
+            .images()
+            .import(futures_util::stream::iter(body), &options)
+            .await?;
+        progress.try_collect::<Vec<_>>().await
+    };
+    imported
+        .await
+        .unwrap_or_else(|e| panic!("importing {reference}: {e}"));
+    let pushed = async {
+        let progress = docker
+            .image(reference.to_string())
+            .push(&PushOptions::new().credentials(credentials))
+            .await?;
+        progress.try_collect::<Vec<_>>().await
+    };
+    pushed
+        .await
+        .unwrap_or_else(|e| panic!("pushing {reference}: {e}"));
+    docker
+        .image(reference.to_string())
+        .remove(&RemoveOptions::new().force(true))
+        .await
+        .unwrap_or_else(|e| panic!("removing {reference}: {e}"));
+    reference
 }
