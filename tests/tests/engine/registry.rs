@@ -362,6 +362,7 @@ impl Subscriber for Capture {
 /// base64 forms and the headers carrying it appear nowhere.
 #[tokio::test(flavor = "current_thread")]
 async fn registry_secrets_never_show() {
+    const IDENTITY_TOKEN: &str = "identity-token-never-shown";
     let Some(engine) = engine().await else { return };
     // the process's subscriber: a thread's own (set_default) misses callsites whose interest
     // other tests' threads settled first; other tests' traces are searched too
@@ -408,6 +409,39 @@ async fn registry_secrets_never_show() {
             Ok(a) => show(&a, a.status.clone()),
             Err(e) => show(&e, e.to_string()),
         }
+        let pulled = async {
+            let progress = engine
+                .docker
+                .images()
+                .pull(&reference, &PullOptions::new().credentials(c.clone()))
+                .await?;
+            progress.try_collect::<Vec<_>>().await
+        };
+        match pulled.await {
+            Ok(lines) => show(&lines, String::new()),
+            Err(e) => show(&e, e.to_string()),
+        }
+    }
+    // an identity token (what a registry's OAuth login leaves in config.json)
+    let config = DockerConfig::from_json(
+        format!(
+            r#"{{"auths":{{"{}":{{"identitytoken":"{IDENTITY_TOKEN}","username":"u"}}}}}}"#,
+            registry()
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    show(&config, String::new());
+    let c = config.credentials_for(&reference).await.unwrap();
+    show(&c, String::new());
+    for e in [
+        push(&engine, &reference, c.clone()).await.err(),
+        login(&engine.docker, &c).await.err(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        show(&e, e.to_string());
     }
     // failures: a wrong password, a helper that fails, a helper that is not there
     let wrong = Credentials::new(USER, "wrong-but-secret-too").server_address(registry());
@@ -448,6 +482,7 @@ async fn registry_secrets_never_show() {
         .server_address(registry())
         .registry_auth_header();
     let secrets = [
+        IDENTITY_TOKEN.to_owned(),
         PASSWORD.to_owned(),
         "wrong-but-secret-too".to_owned(),
         b64(&format!("{USER}:{PASSWORD}")),
