@@ -117,6 +117,20 @@ async fn push(
     Ok((lines, layers))
 }
 
+/// Pulls `reference` with `credentials`, returns the progress lines.
+async fn pull(
+    engine: &Engine,
+    reference: &Reference,
+    credentials: Credentials,
+) -> wharf::Result<Vec<Progress>> {
+    let progress = engine
+        .docker
+        .images()
+        .pull(reference, &PullOptions::new().credentials(credentials))
+        .await?;
+    progress.try_collect().await
+}
+
 /// The digest a push reported (moby: `aux.Digest`), else the image's repo digest.
 async fn pushed_digest(engine: &Engine, reference: &Reference, lines: &[Progress]) -> String {
     if let Some(d) = lines
@@ -258,14 +272,10 @@ async fn registry_wrong_password_is_refused_promptly() {
 
     // the same refusal met by a pull is the same kind, whether the daemon answers it
     // with a status before the stream or with an error line in it
-    let pulled = tokio::time::timeout(Duration::from_secs(60), async {
-        let stream = engine
-            .docker
-            .images()
-            .pull(&reference, &PullOptions::new().credentials(wrong.clone()))
-            .await?;
-        stream.try_collect::<Vec<_>>().await
-    })
+    let pulled = tokio::time::timeout(
+        Duration::from_secs(60),
+        pull(&engine, &reference, wrong.clone()),
+    )
     .await
     .expect("a refused pull ends");
     let e = pulled.unwrap_err();
@@ -409,15 +419,7 @@ async fn registry_secrets_never_show() {
             Ok(a) => show(&a, a.status.clone()),
             Err(e) => show(&e, e.to_string()),
         }
-        let pulled = async {
-            let progress = engine
-                .docker
-                .images()
-                .pull(&reference, &PullOptions::new().credentials(c.clone()))
-                .await?;
-            progress.try_collect::<Vec<_>>().await
-        };
-        match pulled.await {
+        match pull(&engine, &reference, c.clone()).await {
             Ok(lines) => show(&lines, String::new()),
             Err(e) => show(&e, e.to_string()),
         }

@@ -16,8 +16,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use futures_util::StreamExt;
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use tokio::sync::oneshot;
 use wharf::auth::Credentials;
 use wharf::container::{AttachOptions, LogsOptions, UploadOptions};
