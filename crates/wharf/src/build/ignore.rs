@@ -31,7 +31,7 @@
 //! # Ok::<(), wharf::Error>(())
 //! ```
 
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::error::{Error, Result};
 
