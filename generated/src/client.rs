@@ -1000,6 +1000,13 @@ or `runC`.
         )]
         pub version: ::std::option::Option<ObjectVersion>,
     }
+    ///`ConfigCreateResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ConfigCreateResponse {
+        ///The ID of the created config.
+        #[serde(rename = "ID")]
+        pub id: ::std::string::String,
+    }
     /**The config-only network source to provide the configuration for
 this network.
 */
@@ -8937,6 +8944,13 @@ in a JSON string representation.
         )]
         pub version: ::std::option::Option<ObjectVersion>,
     }
+    ///`SecretCreateResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SecretCreateResponse {
+        ///The ID of the created secret.
+        #[serde(rename = "ID")]
+        pub id: ::std::string::String,
+    }
     ///`SecretSpec`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SecretSpec {
@@ -9179,11 +9193,9 @@ Deprecated: This field is deprecated since v1.44. The Networks field in TaskSpec
     pub struct ServiceSpecMode {
         #[serde(
             rename = "Global",
-            default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "::std::option::Option::is_none"
         )]
-        #[serde(deserialize_with = "crate::support::null_as_empty")]
-        pub global: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub global: ::std::option::Option<ServiceSpecModeGlobal>,
         /**The mode used for services which run a task to the completed state
 on each valid node.
 */
@@ -9205,6 +9217,9 @@ on each valid node.
         )]
         pub replicated_job: ::std::option::Option<ServiceSpecModeReplicatedJob>,
     }
+    ///`ServiceSpecModeGlobal`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ServiceSpecModeGlobal {}
     ///`ServiceSpecModeReplicated`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ServiceSpecModeReplicated {
@@ -18782,7 +18797,10 @@ Sends a `POST` request to `/secrets/create`
     pub async fn secret_create<'a>(
         &'a self,
         body: &'a types::SecretSpec,
-    ) -> Result<ResponseValue<types::IdResponse>, Error<types::ErrorResponse>> {
+    ) -> Result<
+        ResponseValue<types::SecretCreateResponse>,
+        Error<types::ErrorResponse>,
+    > {
         let url = format!("{}/secrets/create", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map
@@ -19037,7 +19055,10 @@ Sends a `POST` request to `/configs/create`
     pub async fn config_create<'a>(
         &'a self,
         body: &'a types::ConfigSpec,
-    ) -> Result<ResponseValue<types::IdResponse>, Error<types::ErrorResponse>> {
+    ) -> Result<
+        ResponseValue<types::ConfigCreateResponse>,
+        Error<types::ErrorResponse>,
+    > {
         let url = format!("{}/configs/create", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         header_map

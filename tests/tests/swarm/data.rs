@@ -49,6 +49,22 @@ async fn secrets_and_configs_reach_the_task_with_their_modes() {
         .await
         .unwrap();
 
+    // The generated operation on its own decodes the daemon's `{"ID": ...}`.
+    let api = engine.docker.api().await.unwrap();
+    let raw = api
+        .config_create(&wharf::api::types::ConfigSpec {
+            name: Some(scope.scope.name("config-api")),
+            data: Some("YQ==".into()),
+            labels: labels.clone().into_iter().collect(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let inspected = engine.docker.config(&raw.id).inspect().await.unwrap();
+    assert_eq!(inspected.id.as_deref(), Some(raw.id.as_str()));
+    engine.docker.config(&raw.id).remove().await.unwrap();
+
     // A name in use: a conflict, in the daemon's words.
     let e = engine
         .docker

@@ -155,6 +155,12 @@ async fn a_failing_task_ends_the_wait_with_its_error() {
     let global = scope.service(&image, "global", "sleep 3600").global();
     let global = create(&engine, &global).await;
     assert_eq!(global.wait_running(WAIT).await.unwrap().len(), 1);
+    // the daemon kept it as global (`"Global": {}`), and says so
+    let mode = global.inspect().await.unwrap().spec.unwrap().mode.unwrap();
+    assert!(
+        mode.global.is_some() && mode.replicated.is_none(),
+        "{mode:?}"
+    );
 }
 
 #[tokio::test]

@@ -136,8 +136,9 @@ pub fn generate(root: &Path, api_version: &str, verbose: bool) -> Result<Vec<(Pa
     postpass::strict_path_encoding(&mut file)?;
     if verbose {
         eprintln!(
-            "regen: post-pass: {} open enums, {} list/map fields accept null",
-            stats.open_enums, stats.null_as_empty
+            "regen: post-pass: {} open enums, {} list/map fields accept null, {} structs accept \
+             unknown fields",
+            stats.open_enums, stats.null_as_empty, stats.unknown_fields_allowed
         );
     }
     let requirements = since::derive(root, api_version, &load_yaml)?;

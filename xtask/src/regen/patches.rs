@@ -15,6 +15,7 @@
 //! | `repeated-query = ["t"]`  | these string query parameters may be given several times (`t=a&t=b`)   |
 //! | `string-params = ["a"]`   | these integer query parameters become strings (the daemon parses more) |
 //! | `add = { path, method, spec }` | adds an operation the spec does not document (`spec`: its OpenAPI 3 JSON) |
+//! | `replace = [{ at, expect, with }]` | sets the JSON at pointer `at` (in the operation, or in the document when it starts with `#`) to `with`, if it is `expect` now (absent when `expect` is not given) |
 //!
 //! `api-versions = "..1.51"` (or `"1.44.."`, `"1.41..1.51"`, bounds included) limits an entry
 //! to the spec versions that need it: a fix upstream made in a later version ends the range.
@@ -59,6 +60,21 @@ struct Patch {
     #[serde(default)]
     string_params: Vec<String>,
     add: Option<Added>,
+    #[serde(default)]
+    replace: Vec<Replace>,
+}
+
+/// One value of the spec changed where its shape is wrong for the daemon.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Replace {
+    /// A JSON pointer (RFC 6901) into the operation object, or into the whole
+    /// document when it starts with `#` (`#/components/schemas/...`).
+    at: String,
+    /// The value found there now, as JSON; not given: nothing is there yet.
+    expect: Option<String>,
+    /// The value put there, as JSON.
+    with: String,
 }
 
 /// An operation the daemon serves and the spec does not document.
@@ -167,8 +183,28 @@ impl PatchFile {
                 && p.repeated_query.is_empty()
                 && p.string_params.is_empty()
                 && p.add.is_none()
+                && p.replace.is_empty()
             {
                 bail!("patch for {} has no directive", p.operation);
+            }
+            for r in &p.replace {
+                for (what, text) in [("expect", r.expect.as_deref()), ("with", Some(&r.with))] {
+                    if let Some(text) = text {
+                        serde_json::from_str::<Value>(text).with_context(|| {
+                            format!(
+                                "patch for {}: `replace` at {}: `{what}` is not JSON",
+                                p.operation, r.at
+                            )
+                        })?;
+                    }
+                }
+                if !r.at.trim_start_matches('#').starts_with('/') {
+                    bail!(
+                        "patch for {}: `replace` at `{}` is not a JSON pointer",
+                        p.operation,
+                        r.at
+                    );
+                }
             }
         }
         Ok(file)
@@ -241,6 +277,26 @@ impl PatchFile {
                     pending: p.pending.clone(),
                 });
                 continue;
+            }
+
+            for r in &p.replace {
+                let at = match r.at.strip_prefix('#') {
+                    Some(absolute) => absolute.to_owned(),
+                    None => format!("{pointer}{}", r.at),
+                };
+                let expect: Option<Value> =
+                    r.expect.as_deref().map(serde_json::from_str).transpose()?;
+                let found = doc.pointer(&at);
+                if found != expect.as_ref() {
+                    return Err(stale(format!(
+                        "has {} at {}, where the entry expects {}",
+                        found.map_or("nothing".to_owned(), Value::to_string),
+                        r.at,
+                        r.expect.as_deref().unwrap_or("nothing")
+                    )));
+                }
+                set_pointer(doc, &at, serde_json::from_str(&r.with)?)
+                    .map_err(|e| stale(format!("cannot take a value at {}: {e}", r.at)))?;
             }
 
             let op = doc.pointer_mut(&pointer).expect("found above");
@@ -381,6 +437,18 @@ fn repeat_query(op: &mut Value, name: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// Puts `value` at the JSON pointer `at` of `doc`, whose parent must be an object.
+fn set_pointer(doc: &mut Value, at: &str, value: Value) -> std::result::Result<(), String> {
+    let (parent, last) = at.rsplit_once('/').ok_or("an empty pointer")?;
+    let last = last.replace("~1", "/").replace("~0", "~");
+    let parent = doc
+        .pointer_mut(parent)
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| format!("{parent} is not an object of the spec"))?;
+    parent.insert(last, value);
+    Ok(())
+}
+
 /// Escapes a JSON pointer segment (`~` and `/`).
 pub fn escape_pointer(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
@@ -488,6 +556,44 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("stale"));
+    }
+
+    #[test]
+    fn replace_sets_a_value_it_finds_as_expected() {
+        let patches = PatchFile::parse(
+            r##"
+            [[patch]]
+            operation = "SystemEvents"
+            why = "the daemon's shape"
+            replace = [
+              { at = "/responses/200/description", expect = '"ok"', with = '"lines"' },
+              { at = "#/components/schemas/EventMessage/properties", with = '{}' },
+            ]
+            "##,
+        )
+        .unwrap();
+        let mut d = doc();
+        patches.apply(&mut d, "1.51").unwrap();
+        assert_eq!(
+            d["paths"]["/events"]["get"]["responses"]["200"]["description"],
+            "lines"
+        );
+        assert_eq!(
+            d["components"]["schemas"]["EventMessage"]["properties"],
+            json!({})
+        );
+        // Again: what it expected is gone, and what it adds is there already.
+        let err = patches.apply(&mut d, "1.51").unwrap_err().to_string();
+        assert!(err.contains("stale") && err.contains("\"lines\""), "{err}");
+        for bad in [
+            "{ at = \"responses\", with = '1' }",
+            "{ at = \"/responses\", with = 'not json' }",
+            "{ at = \"/responses\", expect = '{', with = '1' }",
+        ] {
+            let text =
+                format!("[[patch]]\noperation = \"SystemEvents\"\nwhy = \"x\"\nreplace = [{bad}]");
+            assert!(PatchFile::parse(&text).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -9,6 +9,9 @@
 //!   enum gets an `Unknown(String)` variant that keeps such a value and serializes it back
 //!   unchanged; its `Serialize`, `Deserialize`, `Display`, `FromStr` and `From<&str>` are
 //!   rewritten to match, and `Copy` goes (a `String` is inside now).
+//! - **Unknown fields.** A newer daemon adds fields; typify denies unknown ones where the
+//!   spec says `additionalProperties: false` (the empty `Global` mode of a service, as
+//!   patched). No generated struct keeps `#[serde(deny_unknown_fields)]`.
 //! - **Docs.** The spec's prose becomes the doc comments; its unmarked code fences
 //!   (JSON, shell) would be compiled as Rust doctests, so they are marked `text`.
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,6 +27,7 @@ use syn::{Attribute, Fields, Ident, Item, ItemEnum, Type};
 pub struct Stats {
     pub open_enums: usize,
     pub null_as_empty: usize,
+    pub unknown_fields_allowed: usize,
 }
 
 /// Rewrites the `types` module of progenitor's output in place.
@@ -61,9 +65,10 @@ pub fn run(file: &mut syn::File) -> Result<Stats> {
     }
     *types = rewritten;
 
-    // `null` lists and maps.
+    // `null` lists and maps; fields a newer daemon adds.
     for item in types.iter_mut() {
         null_as_empty(item, &mut stats)?;
+        allow_unknown_fields(item, &mut stats);
     }
     DocFences.visit_file_mut(file);
     Ok(stats)
@@ -166,6 +171,20 @@ fn null_as_empty(item: &mut Item, stats: &mut Stats) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Takes `#[serde(deny_unknown_fields)]` off a generated struct: a field the daemon
+/// added in a later version is ignored, as Go's decoder ignores it.
+fn allow_unknown_fields(item: &mut Item, stats: &mut Stats) {
+    let Item::Struct(s) = item else {
+        return;
+    };
+    let before = s.attrs.len();
+    s.attrs.retain(|a| {
+        let deny: Attribute = syn::parse_quote!(#[serde(deny_unknown_fields)]);
+        *a != deny
+    });
+    stats.unknown_fields_allowed += before - s.attrs.len();
 }
 
 /// Whether `item` is one of typify's impls for an enum the post-pass rewrote (and so drops).
@@ -515,5 +534,23 @@ mod tests {
             1,
             "{out}"
         );
+    }
+
+    #[test]
+    fn structs_accept_unknown_fields() {
+        let (out, stats) = run_on(
+            r#"
+            pub mod types {
+                #[derive(::serde::Deserialize)]
+                #[serde(deny_unknown_fields)]
+                pub struct Global {}
+                #[serde(rename_all = "PascalCase")]
+                pub struct Other { pub a: u8 }
+            }
+            "#,
+        );
+        assert_eq!(stats.unknown_fields_allowed, 1, "{out}");
+        assert!(!out.contains("deny_unknown_fields"), "{out}");
+        assert!(out.contains("rename_all"), "other attributes stay: {out}");
     }
 }

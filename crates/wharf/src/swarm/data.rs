@@ -19,10 +19,9 @@
 use std::collections::HashMap;
 
 use base64::Engine as _;
-use wharf_api::types::{self, ConfigSpec, IdResponse, SecretSpec};
+use wharf_api::types::{self, ConfigSpec, SecretSpec};
 
 use super::{version_of, Config, Configs, Secret, Secrets};
-use crate::client::ApiResult;
 use crate::container::bodiless;
 use crate::error::{Error, ErrorKind, Result};
 use crate::filters::Filters;
@@ -85,33 +84,6 @@ fn in_use_is_conflict(e: Error) -> Error {
     }
 }
 
-/// The daemon answers a secret or config create with `{"ID": ...}` (moby
-/// `api/types/swarm`, `SecretCreateResponse`, `ConfigCreateResponse`) where the spec
-/// declares `IDResponse` (`{"Id": ...}`): an answer that does not decode as the spec
-/// says is read with the daemon's spelling.
-async fn created_id(
-    call: impl std::future::Future<Output = ApiResult<IdResponse>>,
-) -> ApiResult<IdResponse> {
-    #[derive(serde::Deserialize)]
-    struct Created {
-        #[serde(rename = "ID")]
-        id: String,
-    }
-    match call.await {
-        Err(wharf_api::Error::InvalidResponsePayload(body, e)) => {
-            match serde_json::from_slice::<Created>(&body) {
-                Ok(created) => Ok(wharf_api::ResponseValue::new(
-                    IdResponse { id: created.id },
-                    reqwest::StatusCode::CREATED,
-                    reqwest::header::HeaderMap::new(),
-                )),
-                Err(_) => Err(wharf_api::Error::InvalidResponsePayload(body, e)),
-            }
-        }
-        other => other,
-    }
-}
-
 /// The collection and handle calls of secrets and configs, which differ only in
 /// their types and operations.
 macro_rules! data_object {
@@ -152,8 +124,7 @@ macro_rules! data_object {
             pub async fn create(&self, spec: &DataSpec) -> Result<$handle> {
                 let body: $spec = $to_spec(spec);
                 let api = self.docker.generated().await?;
-                let call = created_id(api.$create(&body));
-                let created = self.docker.call(Timeout::Default, call).await?;
+                let created = self.docker.call(Timeout::Default, api.$create(&body)).await?;
                 Ok($handle {
                     docker: self.docker.clone(),
                     id: created.id,
@@ -269,28 +240,13 @@ data_object!(
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn a_create_answer_reads_with_either_spelling() {
-        let daemon = serde_json::from_slice::<IdResponse>(br#"{"ID":"abc"}"#).unwrap_err();
-        let answer = created_id(async {
-            Err(wharf_api::Error::InvalidResponsePayload(
-                bytes::Bytes::from_static(br#"{"ID":"abc"}"#),
-                daemon,
-            ))
-        })
-        .await
-        .unwrap();
-        assert_eq!(answer.into_inner().id, "abc");
-        let spec = created_id(async {
-            Ok(wharf_api::ResponseValue::new(
-                IdResponse { id: "def".into() },
-                reqwest::StatusCode::CREATED,
-                Default::default(),
-            ))
-        })
-        .await
-        .unwrap();
-        assert_eq!(spec.into_inner().id, "def");
+    #[test]
+    fn a_create_answer_reads_as_the_daemon_spells_it() {
+        // moby's SecretCreateResponse and ConfigCreateResponse: `ID`, not the spec's `Id`
+        let secret: types::SecretCreateResponse = serde_json::from_str(r#"{"ID":"abc"}"#).unwrap();
+        assert_eq!(secret.id, "abc");
+        let config: types::ConfigCreateResponse = serde_json::from_str(r#"{"ID":"def"}"#).unwrap();
+        assert_eq!(config.id, "def");
     }
 
     #[test]

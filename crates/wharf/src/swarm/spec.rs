@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use wharf_api::types::{
     self, EndpointSpec, EndpointSpecMode, Mount, MountType, NetworkAttachmentConfig,
-    ServiceSpecMode, ServiceSpecModeReplicated, TaskSpec, TaskSpecContainerSpec,
-    TaskSpecContainerSpecConfigsItem, TaskSpecContainerSpecConfigsItemFile,
+    ServiceSpecMode, ServiceSpecModeGlobal, ServiceSpecModeReplicated, TaskSpec,
+    TaskSpecContainerSpec, TaskSpecContainerSpecConfigsItem, TaskSpecContainerSpecConfigsItemFile,
     TaskSpecContainerSpecSecretsItem, TaskSpecContainerSpecSecretsItemFile, TaskSpecPlacement,
     TaskSpecResources,
 };
@@ -196,22 +196,18 @@ impl ServiceSpec {
         self
     }
 
-    /// Runs one task on every node that meets the constraints (global mode).
-    ///
-    /// The daemon's `Global` is an empty object; the generated type leaves an empty
-    /// map out of the body, so it is sent with one member, `"wharf": true`, which the
-    /// daemon's JSON decoder ignores (moby's `swarm.GlobalService` has no fields).
+    /// Runs one task on every node that meets the constraints (global mode),
+    /// sent as `"Mode": {"Global": {}}`.
     ///
     /// ```
     /// let body = wharf::swarm::ServiceSpec::new("node-exporter").global().build()?;
-    /// assert!(!body.mode.unwrap().global.is_empty());
-    /// # Ok::<(), wharf::Error>(())
+    /// let json = serde_json::to_value(&body)?;
+    /// assert_eq!(json["Mode"], serde_json::json!({ "Global": {} }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn global(mut self) -> ServiceSpec {
-        let mut global = serde_json::Map::new();
-        global.insert("wharf".to_owned(), serde_json::Value::Bool(true));
         self.spec.mode = Some(ServiceSpecMode {
-            global,
+            global: Some(ServiceSpecModeGlobal {}),
             ..ServiceSpecMode::default()
         });
         self
