@@ -5,4 +5,5 @@ pub mod engine;
 pub mod faults;
 pub mod fuzz;
 pub mod proxy;
+pub mod registry;
 pub mod server;

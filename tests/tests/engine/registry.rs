@@ -25,12 +25,7 @@ use wharf_tests::engine::{differs, engine, Engine, Flavor, Scope};
 
 use crate::images::imported;
 
-const USER: &str = "wharf";
-const PASSWORD: &str = "wharf-test-password";
-
-fn registry() -> String {
-    std::env::var("WHARF_TEST_REGISTRY").unwrap_or_else(|_| "127.0.0.1:5000".into())
-}
+use wharf_tests::registry::{address as registry, PASSWORD, USER};
 
 /// Where the credentials come from.
 #[derive(Clone, Copy, Debug)]
@@ -282,7 +277,7 @@ async fn registry_wrong_password_is_refused_promptly() {
     assert_eq!(e.kind(), ErrorKind::Unauthorized, "{engine}: pull: {e}");
 
     let e = login(&engine.docker, &wrong).await.unwrap_err();
-    let right = Credentials::new(USER, PASSWORD).server_address(registry());
+    let right = wharf_tests::registry::credentials();
     if differs(
         &engine,
         Flavor::Podman,
@@ -302,7 +297,7 @@ async fn registry_wrong_password_is_refused_promptly() {
 async fn registry_distribution_inspect_with_credentials() {
     let Some(engine) = engine().await else { return };
     let (_scope, reference) = pushable(&engine, "registry-dist").await;
-    let right = Credentials::new(USER, PASSWORD).server_address(registry());
+    let right = wharf_tests::registry::credentials();
     let (lines, _) = push(&engine, &reference, right.clone()).await.unwrap();
     let digest = pushed_digest(&engine, &reference, &lines).await;
     let answer = engine

@@ -274,7 +274,7 @@ async fn daemon_killed_mid_call() {
     .await;
 
     let reference = pushed(&docker, &scope).await;
-    let (d, credentials) = (docker.clone(), registry_credentials());
+    let (d, credentials) = (docker.clone(), wharf_tests::registry::credentials());
     killed_during(
         "daemon SIGKILLed during a pull of 128 MiB from the test registry",
         &docker,
@@ -295,25 +295,16 @@ async fn daemon_killed_mid_call() {
     .await;
 }
 
-fn registry() -> String {
-    std::env::var("WHARF_TEST_REGISTRY").unwrap_or_else(|_| "127.0.0.1:5000".into())
-}
-
-fn registry_credentials() -> Credentials {
-    // registry.sh's htpasswd user
-    Credentials::new("wharf", "wharf-test-password").server_address(registry())
-}
-
 /// An image of one layer of 128 MiB of random bytes (nothing to compress), imported
 /// under the scope's name in the test registry, pushed there and removed here: what the
 /// pull case pulls.
 async fn pushed(docker: &Docker, scope: &Scope) -> Reference {
     const SIZE: usize = 128 << 20;
     const CHUNK: usize = 1 << 20;
-    let credentials = registry_credentials();
+    let credentials = wharf_tests::registry::credentials();
     let reference = Reference::parse(&format!(
         "{}/wharf-test/{}:v1",
-        registry(),
+        wharf_tests::registry::address(),
         scope.name("pull")
     ))
     .unwrap();
