@@ -64,6 +64,20 @@ async fn an_answer_that_is_not_http_says_how_it_starts() {
     let e = docker.get("/info").send().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
     assert!(e.to_string().contains("not valid HTTP/1.1"), "{e}");
+    assert!(
+        e.to_string()
+            .contains(r#"it began with "SSH-2.0-OpenSSH_9.2\r\n\r\n" (an ssh server"#),
+        "{e}"
+    );
+    // a TLS alert (a TLS-only port spoken to in clear): quoted, and named
+    let (_dir, docker, _) = raw_server(b"\x15\x03\x01\x00\x02\x02\x46", 100, true).await;
+    let e = docker.get("/info").send().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains(r#"it began with "\x15\x03\x01\x00\x02\x02F" (a TLS alert"#),
+        "{e}"
+    );
 }
 
 #[tokio::test]

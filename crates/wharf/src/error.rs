@@ -482,6 +482,28 @@ impl Error {
         Error::new(kind).with_detail(detail).with_source(err)
     }
 
+    /// An answer that is not HTTP/1.1, quoting how it began: an ssh
+    /// server's banner (`SSH-2.0-...`) or a TLS alert tells what the
+    /// address really serves.
+    pub(crate) fn not_http(err: hyper::Error, began: &[u8]) -> Error {
+        let mut error = Error::from_hyper(err);
+        if !began.is_empty() {
+            let detail = error.inner.detail.take().unwrap_or_default();
+            let hint = if began.starts_with(b"SSH-") {
+                " (an ssh server: for the daemon behind it, use an ssh:// host)"
+            } else if began.first() == Some(&0x15) {
+                " (a TLS alert: that address speaks TLS)"
+            } else {
+                ""
+            };
+            error.inner.detail = Some(format!(
+                "{detail}; it began with \"{}\"{hint}",
+                began.escape_ascii()
+            ));
+        }
+        error
+    }
+
     /// An answer's body that hyper could not read to its end.
     pub(crate) fn from_hyper_body(err: hyper::Error) -> Error {
         // hyper reports a cut or malformed body as an I/O error under its

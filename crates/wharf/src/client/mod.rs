@@ -459,6 +459,7 @@ impl Docker {
         let mut error = match failure {
             conn::Failure::Connect(e) => Error::connect(e),
             conn::Failure::Http(e) => Error::from_hyper(e),
+            conn::Failure::NotHttp(e, began) => Error::not_http(e, &began),
             conn::Failure::Body(e) => Error::new(ErrorKind::Io)
                 .with_detail(format!("the request body failed: {e}"))
                 .with_source(e),

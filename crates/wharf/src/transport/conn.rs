@@ -56,6 +56,8 @@ use super::io::{Dial, Io, Upgraded};
 const IDLE_FOR: Duration = Duration::from_secs(90);
 /// How many unused connections the pool keeps.
 const MAX_IDLE: usize = 128;
+/// How much of an answer that is not HTTP an error quotes.
+const BEGAN: usize = 32;
 
 type Driver = http1::Connection<TokioIo<Io>, OutBody>;
 
@@ -151,6 +153,9 @@ pub(crate) enum Failure {
     Connect(io::Error),
     /// The connection failed (hyper's error, with the I/O error under it).
     Http(hyper::Error),
+    /// The answer is not HTTP/1.1: hyper's error, and the first bytes that
+    /// came (an ssh server's banner on a port taken for the daemon's).
+    NotHttp(hyper::Error, Bytes),
     /// The request body's stream failed.
     Body(io::Error),
     /// The time limit passed before the answer's head.
@@ -236,6 +241,14 @@ impl Conn {
     /// never polled again.
     fn poll_driver(&mut self, cx: &mut Context<'_>) -> Poll<hyper::Result<()>> {
         poll_driver(&mut self.driver, &mut self.done, cx)
+    }
+
+    /// The first bytes of an answer hyper could not parse (still in its
+    /// read buffer), at most [`BEGAN`] of them.
+    fn answer_began(self) -> Bytes {
+        let mut read = self.driver.into_parts().read_buf;
+        read.truncate(BEGAN);
+        read
     }
 
     /// Whether the connection can carry another request, checked without
@@ -470,6 +483,9 @@ pub(crate) async fn exchange(
             {
                 tracing::trace!(error = %e, "pooled connection was closed; sending again");
                 request = replay.expect("checked");
+            }
+            Err(Sent::Failed(e)) if e.is_parse() || e.is_parse_status() => {
+                return Err(Failure::NotHttp(e, conn.answer_began()));
             }
             Err(Sent::Unsent(_, e) | Sent::Failed(e)) => return Err(failure(e)),
         }
