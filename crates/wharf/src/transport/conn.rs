@@ -37,9 +37,9 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_core::Stream;
@@ -47,19 +47,16 @@ use http::{Request, Response};
 use hyper::body::{Frame, Incoming};
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Sleep;
 
-use super::io::{Dial, Io, Upgraded};
+use super::io::{Io, Upgraded};
+use super::pool::Pool;
 
-/// How long an unused connection stays in the pool.
-const IDLE_FOR: Duration = Duration::from_secs(90);
-/// How many unused connections the pool keeps.
-const MAX_IDLE: usize = 128;
 /// How much of an answer that is not HTTP an error quotes.
 const BEGAN: usize = 32;
 
-type Driver = http1::Connection<TokioIo<Io>, OutBody>;
+pub(super) type Driver = http1::Connection<TokioIo<Io>, OutBody>;
 
 /// A request body: none, bytes in memory, or a stream sent as it comes
 /// (chunked).
@@ -224,15 +221,15 @@ impl Timer {
 /// One connection: hyper's handle for requests, and the future that moves
 /// its bytes (polled by whoever waits on it).
 pub(crate) struct Conn {
-    send: SendRequest<OutBody>,
-    driver: Driver,
+    pub(super) send: SendRequest<OutBody>,
+    pub(super) driver: Driver,
     /// The driver has finished: the connection is closed, failed, or
     /// taken over after a `101`.
-    done: bool,
+    pub(super) done: bool,
     /// The runtime whose I/O driver the socket is registered with.
-    runtime: Option<tokio::runtime::Id>,
-    reused: bool,
-    _permit: OwnedSemaphorePermit,
+    pub(super) runtime: Option<tokio::runtime::Id>,
+    pub(super) reused: bool,
+    pub(super) _permit: OwnedSemaphorePermit,
 }
 
 impl Conn {
@@ -253,7 +250,7 @@ impl Conn {
 
     /// Whether the connection can carry another request, checked without
     /// waiting: it is open, on this runtime, and hyper is ready for one.
-    fn still_usable(&mut self) -> bool {
+    pub(super) fn still_usable(&mut self) -> bool {
         if self.runtime != current_runtime() {
             return false;
         }
@@ -280,139 +277,8 @@ fn poll_driver(
     polled
 }
 
-fn current_runtime() -> Option<tokio::runtime::Id> {
+pub(super) fn current_runtime() -> Option<tokio::runtime::Id> {
     tokio::runtime::Handle::try_current().ok().map(|h| h.id())
-}
-
-/// Opens connections, at most `cap` at a time, and keeps the unused ones.
-pub(crate) struct Pool {
-    dial: Dial,
-    connect_timeout: Option<Duration>,
-    idle: Mutex<Vec<(Conn, Instant)>>,
-    permits: Arc<Semaphore>,
-    cap: usize,
-    /// Woken when a connection comes back to `idle`.
-    returned: tokio::sync::Notify,
-}
-
-impl Pool {
-    /// A pool opening connections with `dial`, at most `cap` open at once.
-    pub(crate) fn new(dial: Dial, connect_timeout: Option<Duration>, cap: usize) -> Pool {
-        Pool {
-            dial,
-            connect_timeout,
-            idle: Mutex::new(Vec::new()),
-            permits: Arc::new(Semaphore::new(cap)),
-            cap,
-            returned: tokio::sync::Notify::new(),
-        }
-    }
-
-    /// How many connections are open (in use or idle), and how many of
-    /// them are idle in the pool.
-    pub(crate) fn counts(&self) -> (usize, usize) {
-        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).len();
-        (self.cap - self.permits.available_permits(), idle)
-    }
-
-    /// An idle connection that still answers, or a new one once the cap
-    /// allows it. At the cap, it waits for whichever comes first: a
-    /// connection closing (its permit) or one coming back to the pool
-    /// (reused). Waiting for a permit alone would wait forever when every
-    /// connection at the cap went back to the pool idle (each holds its
-    /// permit), as happened over ssh (cap 8) with a ninth concurrent call.
-    async fn checkout(&self) -> Result<Conn, Failure> {
-        loop {
-            while let Some(mut conn) = self.take_idle() {
-                if conn.still_usable() {
-                    conn.reused = true;
-                    return Ok(conn);
-                }
-            }
-            if let Ok(permit) = self.permits.clone().try_acquire_owned() {
-                return self.connect(permit).await;
-            }
-            let returned = self.returned.notified();
-            let mut returned = std::pin::pin!(returned);
-            // registered before looking again: a connection put back from
-            // now on wakes this wait
-            returned.as_mut().enable();
-            if self.has_idle() {
-                continue;
-            }
-            let permit = self.permits.clone().acquire_owned();
-            let mut permit = std::pin::pin!(permit);
-            let permit = std::future::poll_fn(|cx| {
-                if let Poll::Ready(permit) = permit.as_mut().poll(cx) {
-                    return Poll::Ready(Some(permit.expect("the semaphore is never closed")));
-                }
-                returned.as_mut().poll(cx).map(|()| None)
-            })
-            .await;
-            if let Some(permit) = permit {
-                return self.connect(permit).await;
-            }
-        }
-    }
-
-    /// A new connection, under `permit`.
-    async fn connect(&self, permit: OwnedSemaphorePermit) -> Result<Conn, Failure> {
-        let io = self
-            .dial
-            .connect(self.connect_timeout)
-            .await
-            .map_err(Failure::Connect)?;
-        let (send, driver) = http1::Builder::new()
-            .handshake(TokioIo::new(io))
-            .await
-            .map_err(Failure::Http)?;
-        Ok(Conn {
-            send,
-            driver,
-            done: false,
-            runtime: current_runtime(),
-            reused: false,
-            _permit: permit,
-        })
-    }
-
-    fn has_idle(&self) -> bool {
-        !self
-            .idle
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_empty()
-    }
-
-    fn take_idle(&self) -> Option<Conn> {
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        while let Some((conn, since)) = idle.pop() {
-            if since.elapsed() < IDLE_FOR {
-                return Some(conn);
-            }
-        }
-        None
-    }
-
-    /// Keeps a connection whose exchange is over, for reuse.
-    fn put(&self, conn: Conn) {
-        if conn.done {
-            return;
-        }
-        let now = Instant::now();
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        // the oldest are first: drop those past their time
-        let expired = idle
-            .iter()
-            .take_while(|(_, since)| now.duration_since(*since) >= IDLE_FOR)
-            .count();
-        idle.drain(..expired);
-        if idle.len() < MAX_IDLE {
-            idle.push((conn, now));
-            drop(idle);
-            self.returned.notify_one();
-        }
-    }
 }
 
 /// Methods whose request may be sent twice (RFC 9110, section 9.2.2).

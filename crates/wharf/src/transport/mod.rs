@@ -9,7 +9,7 @@
 //!
 //! Every request, the generated client's included, speaks HTTP/1.1 over
 //! these connections with hyper, driven in the caller's task ([`conn`]),
-//! keeping them alive in one pool, so a burst of calls reuses connections
+//! keeping them alive in one pool ([`pool`]), so a burst of calls reuses connections
 //! instead of opening one per request. At most [`MAX_CONNECTIONS`] are open
 //! at once ([`MAX_SSH_CONNECTIONS`] over ssh). Redirects are never followed.
 //!
@@ -22,6 +22,7 @@
 
 pub(crate) mod conn;
 pub(crate) mod io;
+pub(crate) mod pool;
 pub(crate) mod proxy;
 #[cfg(unix)]
 pub(crate) mod ssh;
@@ -33,8 +34,8 @@ use std::time::Duration;
 
 use crate::endpoint::{Endpoint, Environment, Host};
 use crate::error::{Error, Result};
-use conn::Pool;
 use io::Dial;
+use pool::Pool;
 
 /// The most connections open at once to one endpoint.
 pub(crate) const MAX_CONNECTIONS: usize = 256;
