@@ -156,3 +156,19 @@ async fn an_error_answer_cut_short_still_reports_its_status() {
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
     assert_eq!(e.status(), Some(404));
 }
+
+#[tokio::test]
+async fn a_tls_port_spoken_to_in_clear_says_the_daemon_wants_tls() {
+    // Go's net/http answers plain HTTP on a TLS listener this way (net/http/server.go)
+    let answer =
+        b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n";
+    let (_dir, docker, _) = raw_server(&answer[..], 100, true).await;
+    let typed = docker.info().await.unwrap_err();
+    let raw = docker.get("/info").send().await.unwrap_err();
+    for e in [typed, raw] {
+        assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
+        assert_eq!(e.status(), Some(400), "{e}");
+        let text = e.to_string();
+        assert!(text.contains("DOCKER_TLS_VERIFY"), "{text}");
+    }
+}

@@ -389,9 +389,25 @@ impl Error {
                 }
             }
         }
+        // Go's net/http answers plain HTTP on a TLS listener with this 400
+        // (net/http/server.go): the address is a daemon that wants TLS
+        let tls_wanted = status == 400
+            && message
+                .as_deref()
+                .is_some_and(|m| m.starts_with("Client sent an HTTP request to an HTTPS server"));
+        if tls_wanted {
+            kind = ErrorKind::Connect;
+        }
         let mut e = Error::new(kind);
         e.inner.status = Some(status);
         e.inner.message = message;
+        if tls_wanted {
+            e.inner.detail = Some(
+                "the daemon at this address speaks TLS: set DOCKER_TLS_VERIFY=1 and \
+                 DOCKER_CERT_PATH (or use a context with TLS material)"
+                    .to_owned(),
+            );
+        }
         e
     }
 
@@ -779,6 +795,9 @@ impl fmt::Display for Error {
             }
             if let Some(message) = &inner.message {
                 write!(f, ": {message}")?;
+            }
+            if let Some(detail) = &inner.detail {
+                write!(f, " ({detail})")?;
             }
             Ok(())
         } else if let Some(detail) = &inner.detail {
