@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use futures_util::{StreamExt, TryStreamExt};
 use tokio::sync::oneshot;
-use wharf::auth::Credentials;
 use wharf::container::{AttachOptions, LogsOptions, UploadOptions};
 use wharf::image::{ImportOptions, PullOptions, PushOptions, RemoveOptions};
 use wharf::{Docker, Reference};

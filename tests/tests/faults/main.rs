@@ -11,6 +11,12 @@
 //! | `fuzz` | demultiplexer, JSON lines, progress lines, endpoints and `DOCKER_HOST`, context files, image references, docker config and credential-helper answers: never a panic | corpus in `tests/fuzz/` plus random inputs |
 //! | `secrets` | proxy credentials and TLS key material never in Debug, Display, errors or TRACE output | local proxy and TLS servers |
 
+// `support::serial()` is a std mutex held for a whole case, across its awaits, on
+// purpose: each `#[tokio::test]` runs on a runtime of its own thread, and the lock
+// keeps the cases (which measure the whole process) from running side by side. A
+// blocked thread blocks only its own case's runtime.
+#![allow(clippy::await_holding_lock)]
+
 mod bounds;
 mod daemon;
 mod fuzz;
