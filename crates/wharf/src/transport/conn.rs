@@ -56,7 +56,7 @@ use super::pool::Pool;
 /// How much of an answer that is not HTTP an error quotes.
 const BEGAN: usize = 32;
 
-pub(super) type Driver = http1::Connection<TokioIo<Io>, OutBody>;
+type Driver = http1::Connection<TokioIo<Io>, OutBody>;
 
 /// A request body: none, bytes in memory, or a stream sent as it comes
 /// (chunked).
@@ -221,18 +221,45 @@ impl Timer {
 /// One connection: hyper's handle for requests, and the future that moves
 /// its bytes (polled by whoever waits on it).
 pub(crate) struct Conn {
-    pub(super) send: SendRequest<OutBody>,
-    pub(super) driver: Driver,
+    send: SendRequest<OutBody>,
+    driver: Driver,
     /// The driver has finished: the connection is closed, failed, or
     /// taken over after a `101`.
-    pub(super) done: bool,
+    done: bool,
     /// The runtime whose I/O driver the socket is registered with.
-    pub(super) runtime: Option<tokio::runtime::Id>,
-    pub(super) reused: bool,
-    pub(super) _permit: OwnedSemaphorePermit,
+    runtime: Option<tokio::runtime::Id>,
+    reused: bool,
+    _permit: OwnedSemaphorePermit,
 }
 
 impl Conn {
+    /// A new connection over `io`, counted under `permit`.
+    pub(super) async fn open(io: Io, permit: OwnedSemaphorePermit) -> Result<Conn, Failure> {
+        let (send, driver) = http1::Builder::new()
+            .handshake(TokioIo::new(io))
+            .await
+            .map_err(Failure::Http)?;
+        Ok(Conn {
+            send,
+            driver,
+            done: false,
+            runtime: current_runtime(),
+            reused: false,
+            _permit: permit,
+        })
+    }
+
+    /// Whether the connection is over (closed, failed, taken over).
+    pub(super) fn is_done(&self) -> bool {
+        self.done
+    }
+
+    /// Marks a connection taken from the pool, for the rules on sending again.
+    pub(super) fn reuse(mut self) -> Conn {
+        self.reused = true;
+        self
+    }
+
     /// Polls the connection's driver once. `Ready` when the connection is
     /// over (closed, failed, or taken over by an upgrade); it is then
     /// never polled again.
@@ -277,7 +304,7 @@ fn poll_driver(
     polled
 }
 
-pub(super) fn current_runtime() -> Option<tokio::runtime::Id> {
+fn current_runtime() -> Option<tokio::runtime::Id> {
     tokio::runtime::Handle::try_current().ok().map(|h| h.id())
 }
 

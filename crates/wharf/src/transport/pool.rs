@@ -10,11 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use hyper::client::conn::http1;
-use hyper_util::rt::TokioIo;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::conn::{current_runtime, Conn, Failure};
+use super::conn::{Conn, Failure};
 use super::io::Dial;
 
 /// How long an unused connection stays in the pool.
@@ -63,8 +61,7 @@ impl Pool {
         loop {
             while let Some(mut conn) = self.take_idle() {
                 if conn.still_usable() {
-                    conn.reused = true;
-                    return Ok(conn);
+                    return Ok(conn.reuse());
                 }
             }
             if let Ok(permit) = self.permits.clone().try_acquire_owned() {
@@ -100,18 +97,7 @@ impl Pool {
             .connect(self.connect_timeout)
             .await
             .map_err(Failure::Connect)?;
-        let (send, driver) = http1::Builder::new()
-            .handshake(TokioIo::new(io))
-            .await
-            .map_err(Failure::Http)?;
-        Ok(Conn {
-            send,
-            driver,
-            done: false,
-            runtime: current_runtime(),
-            reused: false,
-            _permit: permit,
-        })
+        Conn::open(io, permit).await
     }
 
     fn has_idle(&self) -> bool {
@@ -134,7 +120,7 @@ impl Pool {
 
     /// Keeps a connection whose exchange is over, for reuse.
     pub(super) fn put(&self, conn: Conn) {
-        if conn.done {
+        if conn.is_done() {
             return;
         }
         let now = Instant::now();
