@@ -179,11 +179,9 @@ fn allow_unknown_fields(item: &mut Item, stats: &mut Stats) {
     let Item::Struct(s) = item else {
         return;
     };
+    let deny: Attribute = syn::parse_quote!(#[serde(deny_unknown_fields)]);
     let before = s.attrs.len();
-    s.attrs.retain(|a| {
-        let deny: Attribute = syn::parse_quote!(#[serde(deny_unknown_fields)]);
-        *a != deny
-    });
+    s.attrs.retain(|a| *a != deny);
     stats.unknown_fields_allowed += before - s.attrs.len();
 }
 
