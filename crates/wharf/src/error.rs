@@ -388,19 +388,11 @@ impl Error {
                 }
             }
         }
-        // Go's net/http answers plain HTTP on a TLS listener with this 400
-        // (net/http/server.go): the address is a daemon that wants TLS
-        let tls_wanted = status == 400
-            && message
-                .as_deref()
-                .is_some_and(|m| m.starts_with("Client sent an HTTP request to an HTTPS server"));
-        if tls_wanted {
-            kind = ErrorKind::Connect;
-        }
         let mut e = Error::new(kind);
         e.inner.status = Some(status);
         e.inner.message = message;
-        if tls_wanted {
+        if kind == ErrorKind::Connect {
+            // the one answer error_kinds makes a Connect: a TLS port spoken to in clear
             e.inner.detail = Some(
                 "the daemon at this address speaks TLS: set DOCKER_TLS_VERIFY=1 and \
                  DOCKER_CERT_PATH (or use a context with TLS material)"

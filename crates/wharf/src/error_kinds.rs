@@ -7,6 +7,7 @@
 //! | create a network whose name exists | 409 | (created, see below) | 500 `...: network already exists` | [`Conflict`](ErrorKind::Conflict) |
 //! | remove a volume a container uses | 409 | 409 | 409 | [`Conflict`](ErrorKind::Conflict) |
 //! | a fixed address outside the network's subnets | 400 (at create or connect) | 500 `Invalid address ...: It does not belong to any of this network's subnets` | 500 `requested static ip ... not in any subnet on network ...` | [`InvalidArgument`](ErrorKind::InvalidArgument) |
+//! | plain HTTP to a daemon that listens with TLS | 400 `Client sent an HTTP request to an HTTPS server.`, from Go's net/http/server.go (read there, not measured: no engine here listens with TLS) | same | not measured | [`Connect`](ErrorKind::Connect) |
 //!
 //! (Measured against the project's engines.) Docker answers 403 for active endpoints
 //! because libnetwork's `ActiveEndpointsError` is a "forbidden" error (moby
@@ -57,6 +58,12 @@ const REFINED: &[(u16, ErrorKind, Words)] = &[
         ErrorKind::InvalidArgument,
         Words::Contains(" not in any subnet on network "),
     ),
+    // Go's net/http answers plain HTTP on a TLS listener so (net/http/server.go)
+    (
+        400,
+        ErrorKind::Connect,
+        Words::Contains("Client sent an HTTP request to an HTTPS server"),
+    ),
 ];
 
 enum Words {
@@ -88,6 +95,7 @@ mod tests {
             (500, "network name n already used: network already exists", Some(ErrorKind::Conflict)),
             (500, "Invalid address 10.99.0.5: It does not belong to any of this network's subnets", Some(ErrorKind::InvalidArgument)),
             (500, "requested static ip 10.99.0.5 not in any subnet on network n", Some(ErrorKind::InvalidArgument)),
+            (400, "Client sent an HTTP request to an HTTPS server.\n", Some(ErrorKind::Connect)),
             (403, "authorization denied by plugin", None),
             (500, "network is being used by something else entirely", None),
             (400, "has active endpoints", None),
