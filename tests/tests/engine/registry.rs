@@ -22,10 +22,9 @@ use wharf::image::{LayerProgress, PullOptions, PushOptions, RemoveOptions};
 use wharf::progress::Progress;
 use wharf::{ErrorKind, Reference};
 use wharf_tests::engine::{differs, engine, Engine, Flavor, Scope};
+use wharf_tests::registry::{address as registry, PASSWORD, USER};
 
 use crate::images::imported;
-
-use wharf_tests::registry::{address as registry, PASSWORD, USER};
 
 /// Where the credentials come from.
 #[derive(Clone, Copy, Debug)]
