@@ -32,7 +32,8 @@
 //! with its ratio to `raw`'s (target: at most 1.7x). Every answer is
 //! checked to be a `200`. The process's resident memory is read before the
 //! first burst and after the last (target: back within 2 MiB), with its
-//! peak.
+//! peak, and the size of one call's future (what each task holds while its
+//! call is under way).
 //!
 //! ```text
 //! cargo bench -p wharf --bench inspect
@@ -184,6 +185,9 @@ fn main() {
             i / r
         );
     }
+    // each task holds one such future while its call is under way
+    let future = std::mem::size_of_val(&docker.container(&id).inspect());
+    println!("  one inspect call's future: {future} bytes");
     if let (Some(before), Some(after), Some(peak)) = (rss_before, rss_after, rss_peak) {
         println!(
             "  resident memory: {:.1} MiB before the bursts, {:.1} MiB after ({:+.1} MiB; \

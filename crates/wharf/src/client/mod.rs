@@ -243,25 +243,29 @@ impl Docker {
     /// # }
     /// ```
     pub async fn api_version(&self) -> Result<ApiVersion> {
-        if let Some(v) = self.inner.fixed {
+        if let Some(v) = self
+            .inner
+            .fixed
+            .or_else(|| self.inner.negotiated.get().copied())
+        {
             return Ok(v);
         }
-        self.inner
-            .negotiated
-            .get_or_try_init(|| async {
-                let response = self.ping_response().await?;
-                let ping = PingInfo::from_headers(response.headers());
-                // A daemon that answers with an error but says its version
-                // (an unhealthy daemon answers 500) still negotiates.
-                if ping.api_version().is_none() && !(200..300).contains(&response.status()) {
-                    return Err(response.into_error().await);
-                }
-                let v = version::negotiate(&ping)?;
-                tracing::debug!(version = %v, "negotiated the API version");
-                Ok(v)
-            })
-            .await
-            .copied()
+        // Boxed: every request awaits this, and only the first negotiates
+        // (a whole exchange's future), so the others' futures stay small.
+        Box::pin(self.inner.negotiated.get_or_try_init(|| async {
+            let response = self.ping_response().await?;
+            let ping = PingInfo::from_headers(response.headers());
+            // A daemon that answers with an error but says its version
+            // (an unhealthy daemon answers 500) still negotiates.
+            if ping.api_version().is_none() && !(200..300).contains(&response.status()) {
+                return Err(response.into_error().await);
+            }
+            let v = version::negotiate(&ping)?;
+            tracing::debug!(version = %v, "negotiated the API version");
+            Ok(v)
+        }))
+        .await
+        .copied()
     }
 
     /// Pings the daemon (`HEAD /_ping`, `GET` if `HEAD` is refused) and
@@ -436,10 +440,14 @@ impl Docker {
         timeout: Timeout,
         call: impl std::future::Future<Output = ApiResult<T>>,
     ) -> Result<wharf_api::ResponseValue<T>> {
-        match executor::with_timeout(timeout, call).await {
-            Ok(value) => Ok(value),
-            Err(e) => Err(Error::from_api(e).await),
-        }
+        // the error alone is kept across the await below, not the whole
+        // result (as a `match` on it would): that keeps a large answer's
+        // type out of every call's future
+        let error = match executor::with_timeout(timeout, call).await {
+            Ok(value) => return Ok(value),
+            Err(e) => e,
+        };
+        Err(Error::from_api(error).await)
     }
 
     /// The path under which the API is served (`tcp://host:port/base`),

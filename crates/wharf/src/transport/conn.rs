@@ -331,7 +331,7 @@ pub(crate) async fn exchange(
     let progress = request.body().progress();
     let mut request = request;
     loop {
-        let mut conn = match within(&mut timer, None, pool.checkout()).await {
+        let mut conn = match within(&mut timer, None, std::pin::pin!(pool.checkout())).await {
             Some(conn) => conn?,
             None => return Err(timed_out(&timer)),
         };
@@ -348,7 +348,12 @@ pub(crate) async fn exchange(
         } else {
             None
         };
-        let sent = within(&mut timer, progress.as_deref(), send_on(&mut conn, request)).await;
+        let sent = within(
+            &mut timer,
+            progress.as_deref(),
+            std::pin::pin!(send_on(&mut conn, request)),
+        )
+        .await;
         let Some(sent) = sent else {
             return Err(timed_out(&timer));
         };
@@ -388,12 +393,14 @@ pub(crate) async fn exchange(
 /// `future`'s output, or `None` if `timer`'s limit passes first (an idle
 /// limit moved on by `progress`). Everything before the answer's head runs
 /// under it: waiting for a connection (the cap, a dial) and the exchange.
+///
+/// `future` comes pinned by the caller, so that it is stored once, in the
+/// caller's future, not also in this one's.
 async fn within<F: Future>(
     timer: &mut Option<Timer>,
     progress: Option<&AtomicBool>,
-    future: F,
+    mut future: Pin<&mut F>,
 ) -> Option<F::Output> {
-    let mut future = std::pin::pin!(future);
     std::future::poll_fn(|cx| {
         if let Poll::Ready(output) = future.as_mut().poll(cx) {
             return Poll::Ready(Some(output));

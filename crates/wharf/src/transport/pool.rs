@@ -91,13 +91,21 @@ impl Pool {
     }
 
     /// A new connection, under `permit`.
+    ///
+    /// The dial (unix, TCP, TLS, ssh, a proxy's CONNECT) is the largest
+    /// future under a request, and most requests reuse a connection: it is
+    /// boxed, so that it does not grow every exchange's future (each level
+    /// of which is moved whole when it starts) for the one that dials.
     async fn connect(&self, permit: OwnedSemaphorePermit) -> Result<Conn, Failure> {
-        let io = self
-            .dial
-            .connect(self.connect_timeout)
-            .await
-            .map_err(Failure::Connect)?;
-        Conn::open(io, permit).await
+        Box::pin(async move {
+            let io = self
+                .dial
+                .connect(self.connect_timeout)
+                .await
+                .map_err(Failure::Connect)?;
+            Conn::open(io, permit).await
+        })
+        .await
     }
 
     fn has_idle(&self) -> bool {
@@ -131,7 +139,11 @@ impl Pool {
             .take_while(|(_, since)| now.duration_since(*since) >= IDLE_FOR)
             .count();
         idle.drain(..expired);
-        if idle.len() < MAX_IDLE {
+        let max: usize = std::env::var("WHARF_MAX_IDLE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(MAX_IDLE);
+        if idle.len() < max {
             idle.push((conn, now));
             drop(idle);
             self.returned.notify_one();
