@@ -29,6 +29,7 @@ use std::sync::{Arc, OnceLock, Weak};
 
 use bytes::Bytes;
 use futures_util::{FutureExt, TryStreamExt};
+use reqwest::ResponseBuilderExt;
 use wharf_api::coverage::{Operation, Served, OPERATIONS};
 
 use super::{Docker, Inner, Timeout};
@@ -75,7 +76,7 @@ impl Transported {
             crate::requirements::check(spec.id, version, request.url().query(), body)
                 .map_err(|e| e.with_request(request.method().as_str(), spec.path))?;
         }
-        let url = request.url();
+        let url = request.url().clone();
         // the URL is the client's base (origin, base path, version prefix)
         // and the operation's path: send its path under the base path
         let base = docker.base_path();
@@ -117,8 +118,13 @@ impl Transported {
         // the body goes on as it comes, also for an answer decoded whole:
         // a wait's head says the wait is registered, long before its body
         let body = reqwest::Body::wrap_stream(response.bytes_stream().map_err(Carried::new));
-        let mut answer = http::Response::new(body);
-        *answer.status_mut() = status;
+        let mut answer = http::Response::builder()
+            .status(status)
+            // the answer's URL is the request's (else reqwest parses a
+            // placeholder URL for every answer)
+            .url(url)
+            .body(body)
+            .map_err(|e| Error::new(crate::ErrorKind::Protocol).with_source(e))?;
         *answer.headers_mut() = headers;
         Ok(reqwest::Response::from(answer))
     }
