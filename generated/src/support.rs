@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo, ResponseValue};
 
 /// The future of one [`Execute::execute`].
 pub type ExecuteFuture<'a> =
@@ -80,6 +80,28 @@ pub fn encode_path(segment: &str) -> String {
         }
     }
     out
+}
+
+/// Decodes an answer's JSON body, for every generated operation that decodes one (in place of
+/// progenitor-client's `ResponseValue::from_response`, which reads it with
+/// `serde_json::from_slice`). The body is checked to be UTF-8 once, whole, and read as a
+/// `str`: `from_slice` checks each string of it again as it goes, which made decoding a
+/// container's inspect answer about a fifth slower. A body that is not UTF-8 goes to
+/// `from_slice`, whose error says where.
+pub(crate) async fn from_response<T: serde::de::DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> Result<ResponseValue<T>, Error<E>> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let full = response.bytes().await.map_err(Error::ResponseBodyError)?;
+    let decoded = match std::str::from_utf8(&full) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(&full),
+    };
+    match decoded {
+        Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+        Err(e) => Err(Error::InvalidResponsePayload(full, e)),
+    }
 }
 
 /// Deserializes `null` as the empty value. The daemon is written in Go, which encodes a nil

@@ -134,11 +134,12 @@ pub fn generate(root: &Path, api_version: &str, verbose: bool) -> Result<Vec<(Pa
     let mut file: syn::File = syn::parse2(tokens).context("progenitor's output does not parse")?;
     let stats = postpass::run(&mut file)?;
     postpass::strict_path_encoding(&mut file)?;
+    let decoded = postpass::str_decoding(&mut file)?;
     if verbose {
         eprintln!(
             "regen: post-pass: {} open enums, {} list/map fields accept null, {} structs accept \
-             unknown fields",
-            stats.open_enums, stats.null_as_empty, stats.unknown_fields_allowed
+             unknown fields, {} answers decoded by support::from_response",
+            stats.open_enums, stats.null_as_empty, stats.unknown_fields_allowed, decoded
         );
     }
     let requirements = since::derive(root, api_version, &load_yaml)?;

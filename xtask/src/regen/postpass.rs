@@ -12,6 +12,8 @@
 //! - **Unknown fields.** A newer daemon adds fields; typify denies unknown ones where the
 //!   spec says `additionalProperties: false` (the empty `Global` mode of a service, as
 //!   patched). No generated struct keeps `#[serde(deny_unknown_fields)]`.
+//! - **Decoding.** Answers are decoded by `crate::support::from_response`, which reads a
+//!   body as a `str` once it is checked to be UTF-8 whole (see [`str_decoding`]).
 //! - **Docs.** The spec's prose becomes the doc comments; its unmarked code fences
 //!   (JSON, shell) would be compiled as Rust doctests, so they are marked `text`.
 use std::collections::{BTreeMap, BTreeSet};
@@ -389,6 +391,33 @@ pub fn strict_path_encoding(file: &mut syn::File) -> Result<()> {
     Ok(())
 }
 
+/// Answers are decoded by `crate::support::from_response` instead of
+/// progenitor-client's `ResponseValue::from_response`, which reads the body
+/// with `serde_json::from_slice` (see the support function for why). Every
+/// call is swapped; an output with none fails the regen.
+pub fn str_decoding(file: &mut syn::File) -> Result<usize> {
+    struct Swap(usize);
+    impl VisitMut for Swap {
+        fn visit_expr_path_mut(&mut self, path: &mut syn::ExprPath) {
+            let p = &path.path;
+            let segments: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
+            if path.qself.is_none() && segments == ["ResponseValue", "from_response"] {
+                *path = syn::parse_quote!(crate::support::from_response);
+                self.0 += 1;
+            }
+            syn::visit_mut::visit_expr_path_mut(self, path);
+        }
+    }
+    let mut swap = Swap(0);
+    swap.visit_file_mut(file);
+    if swap.0 == 0 {
+        bail!(
+            "progenitor's output no longer calls ResponseValue::from_response: update str_decoding"
+        );
+    }
+    Ok(swap.0)
+}
+
 /// The generated client's methods: each name, and whether its answer is a
 /// byte stream (`ResponseValue<ByteStream>`) rather than a decoded value.
 pub fn client_methods(file: &syn::File) -> BTreeMap<String, bool> {
@@ -435,6 +464,26 @@ mod tests {
         );
         let mut stale: syn::File = syn::parse_str("use progenitor_client::ClientHooks;").unwrap();
         assert!(strict_path_encoding(&mut stale).is_err());
+    }
+
+    #[test]
+    fn answers_are_decoded_by_the_support_function() {
+        let mut file: syn::File = syn::parse_str(
+            "async fn f(r: R) -> X { match 1 { 200u16 => ResponseValue::from_response(r).await, \
+             _ => Err(Error::ErrorResponse(ResponseValue::from_response(r).await?)) } }",
+        )
+        .unwrap();
+        assert_eq!(str_decoding(&mut file).unwrap(), 2);
+        let text = quote::quote!(#file).to_string();
+        assert!(!text.contains("ResponseValue :: from_response"), "{text}");
+        assert_eq!(
+            text.matches("crate :: support :: from_response (r)")
+                .count(),
+            2,
+            "{text}"
+        );
+        let mut stale: syn::File = syn::parse_str("fn f() { g(); }").unwrap();
+        assert!(str_decoding(&mut stale).is_err());
     }
 
     fn run_on(src: &str) -> (String, Stats) {
