@@ -58,7 +58,7 @@ pub mod since;
 mod support;
 
 pub use client::*;
-pub use support::{encode_path, Execute, ExecuteFuture, Executor};
+pub use support::{encode_path, from_json, Execute, ExecuteFuture, Executor};
 
 /// The Engine API version this crate is generated from; requests are sent to
 /// `/v1.51/...` unless the caller builds the client with another version prefix.

@@ -165,7 +165,7 @@ impl Response {
     pub async fn json<T: serde::de::DeserializeOwned>(self) -> Result<T> {
         let (method, path) = (self.method.clone(), self.path.clone());
         let bytes = self.bytes().await?;
-        serde_json::from_slice(&bytes).map_err(|e| {
+        wharf_api::from_json(&bytes).map_err(|e| {
             Error::decode(
                 format!(
                     "cannot decode the answer as {}: {e}",

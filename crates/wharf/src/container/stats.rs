@@ -99,7 +99,7 @@ impl Container {
             .call(Timeout::Total(DEFAULT_TIMEOUT), call)
             .await?;
         let json = crate::stream::collect(crate::stream::body(body)).await?;
-        serde_json::from_slice(&json).map_err(|e| {
+        wharf_api::from_json(&json).map_err(|e| {
             Error::decode(
                 format!("cannot decode the answer as ContainerStatsResponse: {e}"),
                 e,

@@ -582,7 +582,7 @@ where
             }
             match this.lines.next() {
                 Some(Ok(line)) => {
-                    let item = serde_json::from_slice(&line).map_err(|e| {
+                    let item = wharf_api::from_json(&line).map_err(|e| {
                         let number = this.lines.line_number();
                         StreamError::JsonLines(JsonLinesError::invalid_json(number, line, e))
                     });
