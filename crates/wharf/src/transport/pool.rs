@@ -139,11 +139,7 @@ impl Pool {
             .take_while(|(_, since)| now.duration_since(*since) >= IDLE_FOR)
             .count();
         idle.drain(..expired);
-        let max: usize = std::env::var("WHARF_MAX_IDLE")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(MAX_IDLE);
-        if idle.len() < max {
+        if idle.len() < MAX_IDLE {
             idle.push((conn, now));
             drop(idle);
             self.returned.notify_one();
