@@ -25,7 +25,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 
 use crate::error::{Error, Result};
 
@@ -180,7 +180,16 @@ pub struct PingInfo {
 impl PingInfo {
     /// Reads the ping headers. Unparsable versions count as absent.
     pub(crate) fn from_headers(headers: &HeaderMap) -> PingInfo {
-        let text = |name: &str| {
+        // names made once, at compile time: a `&str` key is parsed and
+        // checked again by every lookup
+        const API_VERSION: HeaderName = HeaderName::from_static("api-version");
+        const MIN_API_VERSION: HeaderName = HeaderName::from_static("min-api-version");
+        const OSTYPE: HeaderName = HeaderName::from_static("ostype");
+        const EXPERIMENTAL: HeaderName = HeaderName::from_static("docker-experimental");
+        const BUILDER_VERSION: HeaderName = HeaderName::from_static("builder-version");
+        const SWARM: HeaderName = HeaderName::from_static("swarm");
+        const LIBPOD_API_VERSION: HeaderName = HeaderName::from_static("libpod-api-version");
+        let text = |name: &HeaderName| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
@@ -188,16 +197,16 @@ impl PingInfo {
                 .filter(|v| !v.is_empty())
                 .map(str::to_owned)
         };
-        let version = |name: &str| text(name).and_then(|v| v.parse().ok());
+        let version = |name: &HeaderName| text(name).and_then(|v| v.parse().ok());
         PingInfo {
-            api_version: version("api-version"),
-            min_api_version: version("min-api-version"),
-            os_type: text("ostype"),
-            experimental: text("docker-experimental").as_deref() == Some("true"),
-            builder_version: text("builder-version"),
-            swarm: text("swarm"),
-            libpod_api_version: text("libpod-api-version"),
-            server: text("server"),
+            api_version: version(&API_VERSION),
+            min_api_version: version(&MIN_API_VERSION),
+            os_type: text(&OSTYPE),
+            experimental: text(&EXPERIMENTAL).as_deref() == Some("true"),
+            builder_version: text(&BUILDER_VERSION),
+            swarm: text(&SWARM),
+            libpod_api_version: text(&LIBPOD_API_VERSION),
+            server: text(&reqwest::header::SERVER),
         }
     }
 
