@@ -21,6 +21,11 @@
 //! progress read to its end; the CLI's include its process start (a few ms).
 //! The engine does the work (gzip on push, extraction on pull): the point is
 //! that the client adds nothing.
+//!
+//! Each round's two manifests are deleted from the registry at its end
+//! (`DELETE /v2/<name>/manifests/<digest>`); their layers are freed when the
+//! registry next starts (`cargo xtask engine up registry` collects garbage
+//! before serving).
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -133,6 +138,48 @@ async fn remove(docker: &Docker, reference: &Reference) {
         .expect("remove");
 }
 
+/// Deletes `reference`'s manifest from its registry (distribution's API,
+/// basic auth), so that the next garbage collection frees its layer.
+async fn unpush(http: &reqwest::Client, registry: &str, reference: &Reference) {
+    let name = reference.repository();
+    let tag = reference.tag().unwrap_or("latest");
+    let manifests = format!("http://{registry}/v2/{name}/manifests");
+    let head = http
+        .head(format!("{manifests}/{tag}"))
+        .basic_auth(USER, Some(PASSWORD))
+        .header(
+            "Accept",
+            "application/vnd.oci.image.manifest.v1+json, \
+             application/vnd.docker.distribution.manifest.v2+json",
+        )
+        .send()
+        .await
+        .expect("manifest HEAD");
+    let Some(digest) = head
+        .headers()
+        .get("Docker-Content-Digest")
+        .and_then(|d| d.to_str().ok())
+    else {
+        eprintln!(
+            "{reference}: no manifest digest ({}), left in the registry",
+            head.status()
+        );
+        return;
+    };
+    let deleted = http
+        .delete(format!("{manifests}/{digest}"))
+        .basic_auth(USER, Some(PASSWORD))
+        .send()
+        .await
+        .expect("manifest DELETE");
+    if !deleted.status().is_success() {
+        eprintln!(
+            "{reference}: DELETE {digest}: {}, left in the registry",
+            deleted.status()
+        );
+    }
+}
+
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
@@ -166,6 +213,7 @@ fn main() {
             .build()
             .unwrap();
         let run = std::process::id();
+        let http = reqwest::Client::new();
         let (mut push_w, mut push_c, mut pull_w, mut pull_c) = (vec![], vec![], vec![], vec![]);
         for round in 0..rounds {
             let name = |side: &str| {
@@ -201,6 +249,8 @@ fn main() {
                 pull_w.push(wharf_pull(&docker, &w, &credentials).await);
             }
             remove(&docker, &w).await;
+            unpush(&http, &registry, &w).await;
+            unpush(&http, &registry, &c).await;
             eprintln!(
                 "round {round}: push wharf {:?} cli {:?}; pull wharf {:?} cli {:?}",
                 push_w[round], push_c[round], pull_w[round], pull_c[round]
