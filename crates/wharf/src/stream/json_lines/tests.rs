@@ -1,3 +1,6 @@
+use std::io;
+
+use super::error::PREVIEW_LEN;
 use super::*;
 use futures_util::stream;
 use futures_util::task::noop_waker_ref;
@@ -236,18 +239,6 @@ fn invalid_json_is_an_error_and_decoding_goes_on() {
     };
     assert_eq!(e.line(), "{\"b\":2}");
     assert_eq!(out[4].as_ref().unwrap(), &A { a: 4 });
-}
-
-impl JsonLinesError {
-    fn clone_for_test(&self) -> JsonLinesError {
-        JsonLinesError {
-            kind: self.kind,
-            line_number: self.line_number,
-            line: self.line.clone(),
-            limit: self.limit,
-            source: None,
-        }
-    }
 }
 
 #[test]
