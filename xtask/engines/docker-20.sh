@@ -25,25 +25,9 @@ DATA_ROOT=$WHARF_LIB/docker-20
 EXEC_ROOT=$WHARF_RUN/docker-20
 LOG=$WHARF_LOG/docker-20.log
 
-daemon_pid() {
-    local pid
-    if pid=$(pid_of "$PIDFILE" dockerd); then echo "$pid"; return 0; fi
-    for pid in $(pgrep -x dockerd || true); do
-        if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "unix://$SOCK "; then
-            echo "$pid"; return 0
-        fi
-    done
-    return 1
-}
+daemon_pid() { daemon_serving dockerd "unix://$SOCK "; }
 
-status() {
-    if api_ping "$SOCK"; then
-        echo "docker-20: up, $(api_version "$SOCK"), DOCKER_HOST=unix://$SOCK"
-    else
-        echo "docker-20: not answering on unix://$SOCK"
-        return 1
-    fi
-}
+status() { api_status; }
 
 # docker0 exists only while a daemon keeps it: a second dockerd in this network
 # namespace can delete it (docker-28.sh takes care not to), and then every

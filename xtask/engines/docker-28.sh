@@ -60,26 +60,9 @@ BIND_PATHS=${WHARF_DOCKER28_BIND_PATHS:-/tmp}
 # systemd-standalone-sysusers satisfies "systemd | systemd-sysusers" without systemd
 TREE_PKGS=(docker.io docker-cli docker-buildx procps xz-utils ca-certificates systemd-standalone-sysusers)
 
-daemon_pid() {
-    local pid
-    if pid=$(pid_of "$PIDFILE" dockerd); then echo "$pid"; return 0; fi
-    # no usable pidfile: a dockerd listening on our socket
-    for pid in $(pgrep -x dockerd || true); do
-        if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "unix://$SOCK "; then
-            echo "$pid"; return 0
-        fi
-    done
-    return 1
-}
+daemon_pid() { daemon_serving dockerd "unix://$SOCK "; }
 
-status() {
-    if api_ping "$SOCK"; then
-        echo "docker-28: up, $(api_version "$SOCK"), DOCKER_HOST=unix://$SOCK"
-    else
-        echo "docker-28: not answering on unix://$SOCK"
-        return 1
-    fi
-}
+status() { api_status; }
 
 fw_rules() { # fw_rules -C|-I|-D: check / insert / delete our host rules
     local op=$1 C=(-m comment --comment "$FW_TAG")

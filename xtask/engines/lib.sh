@@ -123,6 +123,29 @@ except Exception:
     print("?")'
 }
 
+# api_status: the engine's status line; fails when nothing answers on $SOCK.
+api_status() {
+    if api_ping "$SOCK"; then
+        echo "$ENGINE: up, $(api_version "$SOCK"), DOCKER_HOST=unix://$SOCK"
+    else
+        echo "$ENGINE: not answering on unix://$SOCK"
+        return 1
+    fi
+}
+
+# daemon_serving NAME PATTERN: the pid in $PIDFILE if it is a NAME process, else
+# (no usable pidfile) the NAME process whose command line matches PATTERN.
+daemon_serving() {
+    local name=$1 pattern=$2 pid
+    if pid=$(pid_of "$PIDFILE" "$name"); then echo "$pid"; return 0; fi
+    for pid in $(pgrep -x "$name" || true); do
+        if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$pattern"; then
+            echo "$pid"; return 0
+        fi
+    done
+    return 1
+}
+
 # wait_for SECONDS PID CMD...: poll CMD every 0.5 s until it succeeds; give up
 # after SECONDS, or at once when PID (the daemon just started) has died.
 wait_for() {

@@ -51,25 +51,9 @@ CONF=$STATE/containers.conf
 STORAGE_CONF=$STATE/storage.conf
 REGISTRIES_CONF=$STATE/registries.conf
 
-daemon_pid() {
-    local pid
-    if pid=$(pid_of "$PIDFILE" podman); then echo "$pid"; return 0; fi
-    for pid in $(pgrep -x podman || true); do
-        if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "system service .*unix://$SOCK"; then
-            echo "$pid"; return 0
-        fi
-    done
-    return 1
-}
+daemon_pid() { daemon_serving podman "system service .*unix://$SOCK"; }
 
-status() {
-    if api_ping "$SOCK"; then
-        echo "$ENGINE: up, $(api_version "$SOCK"), DOCKER_HOST=unix://$SOCK"
-    else
-        echo "$ENGINE: not answering on unix://$SOCK"
-        return 1
-    fi
-}
+status() { api_status; }
 
 has_cap_sys_resource() { # CAP_SYS_RESOURCE is bit 24 of the effective set
     local eff

@@ -56,14 +56,7 @@ CGROUP_PARENT=/wharf-$ENGINE
 
 daemon_pid() { pid_of "$PIDFILE" dockerd; }
 
-status() {
-    if api_ping "$SOCK"; then
-        echo "$ENGINE: up, $(api_version "$SOCK"), DOCKER_HOST=unix://$SOCK"
-    else
-        echo "$ENGINE: not answering on unix://$SOCK"
-        return 1
-    fi
-}
+status() { api_status; }
 
 # the namespace and the veth pair between it and the host; idempotent
 network_up() {
