@@ -19,6 +19,10 @@ use crate::stream::Mode;
 use crate::Timeout;
 
 /// How often a followed service log checks that its service is still there.
+///
+/// ```
+/// assert_eq!(wharf::swarm::logs::GONE_POLL, std::time::Duration::from_secs(1));
+/// ```
 pub const GONE_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Service {

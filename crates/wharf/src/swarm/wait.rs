@@ -13,7 +13,12 @@ use super::Service;
 use crate::error::{Error, ErrorKind, Result};
 use crate::filters::Filters;
 
-/// How often the waits list the tasks.
+/// How often the waits ([`Service::wait_running`], [`Service::wait_for`]) list
+/// the service's tasks.
+///
+/// ```
+/// assert_eq!(wharf::swarm::POLL, std::time::Duration::from_millis(250));
+/// ```
 pub const POLL: Duration = Duration::from_millis(250);
 
 impl Service {
