@@ -3,6 +3,7 @@
 //! `WHARF_TEST_REGISTRY`, else `127.0.0.1:5000`.
 
 use wharf::auth::Credentials;
+use wharf::Reference;
 
 /// The htpasswd user of the test registry.
 pub const USER: &str = "wharf";
@@ -17,4 +18,9 @@ pub fn address() -> String {
 /// The registry's user and password, for its address.
 pub fn credentials() -> Credentials {
     Credentials::new(USER, PASSWORD).server_address(address())
+}
+
+/// A repository of a test's own in the registry: `<address>/wharf-test/<name>:v1`.
+pub fn reference(name: &str) -> Reference {
+    Reference::parse(&format!("{}/wharf-test/{name}:v1", address())).expect("a valid reference")
 }

@@ -81,12 +81,7 @@ esac
 /// A scope, and an image of it imported as `<registry>/wharf-test/<scope name>:v1`.
 async fn pushable(engine: &Engine, test: &str) -> (Scope, Reference) {
     let scope = Scope::new(engine, test);
-    let reference = Reference::parse(&format!(
-        "{}/wharf-test/{}:v1",
-        registry(),
-        scope.name("img")
-    ))
-    .unwrap();
+    let reference = wharf_tests::registry::reference(&scope.name("img"));
     imported(engine, &scope, &reference).await;
     (scope, reference)
 }

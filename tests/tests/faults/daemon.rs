@@ -301,12 +301,7 @@ async fn pushed(docker: &Docker, scope: &Scope) -> Reference {
     const SIZE: usize = 128 << 20;
     const CHUNK: usize = 1 << 20;
     let credentials = wharf_tests::registry::credentials();
-    let reference = Reference::parse(&format!(
-        "{}/wharf-test/{}:v1",
-        wharf_tests::registry::address(),
-        scope.name("pull")
-    ))
-    .unwrap();
+    let reference = wharf_tests::registry::reference(&scope.name("pull"));
     let mut header = tar::Header::new_gnu();
     header.set_path("random.bin").unwrap();
     header.set_size(SIZE as u64);
