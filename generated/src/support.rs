@@ -88,10 +88,11 @@ pub fn encode_path(segment: &str) -> String {
 /// `str`: `from_slice` checks each string of it again as it goes, which made decoding a
 /// container's inspect answer about a fifth slower (see [`from_json`]).
 pub(crate) async fn from_response<T: serde::de::DeserializeOwned, E>(
-    response: reqwest::Response,
+    mut response: reqwest::Response,
 ) -> Result<ResponseValue<T>, Error<E>> {
     let status = response.status();
-    let headers = response.headers().clone();
+    // taken, not cloned: the body is read by value below
+    let headers = std::mem::take(response.headers_mut());
     let full = response.bytes().await.map_err(Error::ResponseBodyError)?;
     match from_json(&full) {
         Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),

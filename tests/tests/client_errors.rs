@@ -152,6 +152,39 @@ async fn total_timeout_fails_a_slow_call() {
         .unwrap();
 }
 
+/// A typed call runs under its own time limit: the client's default for most, none for a
+/// wait. Both slow answers below outlast the default.
+#[tokio::test]
+async fn typed_calls_take_their_own_time_limit() {
+    let server = TestServer::unix(|req| {
+        let body = if req.path.contains("/wait") {
+            r#"{"StatusCode":3}"#
+        } else {
+            "{}"
+        };
+        Reply::json(200, body).delay(Duration::from_millis(400))
+    })
+    .await;
+    let docker = Docker::builder()
+        .environment(Environment::empty())
+        .host(server.docker_host())
+        .api_version(ApiVersion::new(1, 51))
+        .timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let e = docker.container("c").inspect().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert!(e.to_string().contains("100ms"), "{e}");
+    let status = docker.container("c").wait().await.unwrap();
+    assert_eq!(status.code, 3);
+    // the limit of one call does not stay behind: a generated operation called directly
+    // has the client's default
+    let api = docker.api().await.unwrap();
+    let e = api.container_inspect("c", None).await.unwrap_err();
+    let e = wharf::Error::from_api(e).await;
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+}
+
 #[tokio::test]
 async fn idle_timeout_allows_long_streams_but_not_silence() {
     let chunks = vec![b"a".to_vec(), b"b".to_vec(), b"c".to_vec(), b"d".to_vec()];

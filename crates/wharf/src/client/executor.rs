@@ -24,8 +24,12 @@
 //! travels inside one as its source ([`Carried`]) and [`Error::from_api`]
 //! takes it back out, kind, status and message intact.
 
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock, Weak};
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_util::{FutureExt, TryStreamExt};
@@ -35,14 +39,49 @@ use wharf_api::coverage::{Operation, Served, OPERATIONS};
 use super::{Docker, Inner, Timeout};
 use crate::error::{Carried, Error, Result};
 
-tokio::task_local! {
-    /// The time limit of the generated operation being run by [`Docker::call`].
-    static TIMEOUT: Timeout;
+thread_local! {
+    /// The time limit of the generated operation that [`Docker::call`] is
+    /// polling: set around each poll of the call ([`WithTimeout`]) and read
+    /// by [`Transported::send`], which runs within the call's first poll.
+    static TIMEOUT: Cell<Option<Timeout>> = const { Cell::new(None) };
 }
 
 /// Runs `call` (a generated operation) with `timeout` as its limit.
-pub(crate) async fn with_timeout<F: std::future::Future>(timeout: Timeout, call: F) -> F::Output {
-    TIMEOUT.scope(timeout, call).await
+pub(crate) fn with_timeout<F: Future>(timeout: Timeout, call: F) -> WithTimeout<F> {
+    WithTimeout { timeout, call }
+}
+
+pin_project_lite::pin_project! {
+    /// A generated operation run with a time limit ([`with_timeout`]).
+    ///
+    /// The limit is set for the duration of each poll, as a tokio task-local
+    /// is, but the answer is returned straight from the operation's poll:
+    /// tokio's `TaskLocalFuture` moves its output whole on every poll, a
+    /// `Pending` one too, which for an inspect answer is 3.6 kB each time.
+    pub(crate) struct WithTimeout<F> {
+        timeout: Timeout,
+        #[pin]
+        call: F,
+    }
+}
+
+impl<F: Future> Future for WithTimeout<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let _outer = Restore(TIMEOUT.replace(Some(*this.timeout)));
+        this.call.poll(cx)
+    }
+}
+
+/// Puts back the limit of an enclosing call when a poll ends, or panics.
+struct Restore(Option<Timeout>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        TIMEOUT.set(self.0);
+    }
 }
 
 /// Sends the generated client's requests through a [`Docker`] client. The
@@ -93,7 +132,7 @@ impl Transported {
                 out = out.streaming();
             }
         }
-        if let Ok(timeout) = TIMEOUT.try_with(|t| *t) {
+        if let Some(timeout) = TIMEOUT.get() {
             out = out.timeout(timeout);
         }
         for (name, value) in request.headers() {
