@@ -134,13 +134,7 @@ async fn total_timeout_fails_a_slow_call() {
     assert!(e.to_string().contains("100ms"), "{e}");
 
     // The builder's default applies to ordinary calls.
-    let docker = Docker::builder()
-        .environment(Environment::empty())
-        .host(server.docker_host())
-        .api_version(ApiVersion::new(1, 51))
-        .timeout(Duration::from_millis(100))
-        .build()
-        .unwrap();
+    let docker = client_with_default_limit(&server.docker_host(), Duration::from_millis(100));
     let e = docker.get("/info").send().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout);
     // ... and a call may lift it.
@@ -150,6 +144,17 @@ async fn total_timeout_fails_a_slow_call() {
         .send()
         .await
         .unwrap();
+}
+
+/// A client for `host` (API 1.51) whose calls have `limit` as their default time limit.
+fn client_with_default_limit(host: &str, limit: Duration) -> Docker {
+    Docker::builder()
+        .environment(Environment::empty())
+        .host(host)
+        .api_version(ApiVersion::new(1, 51))
+        .timeout(limit)
+        .build()
+        .unwrap()
 }
 
 /// A typed call runs under its own time limit: the client's default for most, none for a
@@ -165,13 +170,7 @@ async fn typed_calls_take_their_own_time_limit() {
         Reply::json(200, body).delay(Duration::from_millis(400))
     })
     .await;
-    let docker = Docker::builder()
-        .environment(Environment::empty())
-        .host(server.docker_host())
-        .api_version(ApiVersion::new(1, 51))
-        .timeout(Duration::from_millis(100))
-        .build()
-        .unwrap();
+    let docker = client_with_default_limit(&server.docker_host(), Duration::from_millis(100));
     let e = docker.container("c").inspect().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     assert!(e.to_string().contains("100ms"), "{e}");
