@@ -146,6 +146,13 @@ pub struct Docker {
 }
 
 /// The connections of a client's pool: see [`Docker::connections`].
+///
+/// ```
+/// let docker = wharf::Docker::builder().host("unix:///var/run/docker.sock").build()?;
+/// let wharf::client::Connections { open, idle, .. } = docker.connections();
+/// assert!(idle <= open);
+/// # Ok::<(), wharf::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Connections {
