@@ -6,6 +6,13 @@
 //! (connections the daemon hijacks, which the generator cannot express).
 
 /// How an operation is served.
+///
+/// ```
+/// use wharf_api::coverage::{Served, OPERATIONS};
+///
+/// let attach = OPERATIONS.iter().find(|op| op.id == "ContainerAttach").unwrap();
+/// assert!(matches!(attach.served, Served::HandWritten(_)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Served {
     /// By this method of the generated [`Client`](crate::Client).
@@ -17,6 +24,15 @@ pub enum Served {
 }
 
 /// One operation of the spec.
+///
+/// ```
+/// let logs = wharf_api::coverage::OPERATIONS
+///     .iter()
+///     .find(|op| op.id == "ContainerLogs")
+///     .unwrap();
+/// assert_eq!((logs.method, logs.path), ("GET", "/containers/{id}/logs"));
+/// assert!(logs.streams);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Operation {
     /// The spec's `operationId`.

@@ -10,6 +10,13 @@
 //! not listed here needs nothing beyond the oldest vendored spec's version.
 
 /// What of an operation needs a version.
+///
+/// ```
+/// use wharf_api::since::{Item, REQUIREMENTS};
+///
+/// let query_items = REQUIREMENTS.iter().filter(|r| matches!(r.item, Item::Query(_)));
+/// assert!(query_items.count() > 0);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Item {
     /// The operation itself.
@@ -22,6 +29,14 @@ pub enum Item {
 }
 
 /// One requirement.
+///
+/// ```
+/// // every requirement says why
+/// for r in wharf_api::since::REQUIREMENTS {
+///     assert!(!r.source.is_empty(), "{r:?}");
+///     println!("{} {:?}: API {}.{}", r.operation, r.item, r.since.0, r.since.1);
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Requirement {
     /// The spec's `operationId`.

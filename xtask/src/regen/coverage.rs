@@ -125,6 +125,13 @@ pub fn render(rows: &[Row]) -> String {
          //! (connections the daemon hijacks, which the generator cannot express).\n\
          \n\
          /// How an operation is served.\n\
+         ///\n\
+         /// ```\n\
+         /// use wharf_api::coverage::{Served, OPERATIONS};\n\
+         ///\n\
+         /// let attach = OPERATIONS.iter().find(|op| op.id == \"ContainerAttach\").unwrap();\n\
+         /// assert!(matches!(attach.served, Served::HandWritten(_)));\n\
+         /// ```\n\
          #[derive(Debug, Clone, Copy, PartialEq, Eq)]\n\
          pub enum Served {\n    \
              /// By this method of the generated [`Client`](crate::Client).\n    \
@@ -136,6 +143,15 @@ pub fn render(rows: &[Row]) -> String {
          }\n\
          \n\
          /// One operation of the spec.\n\
+         ///\n\
+         /// ```\n\
+         /// let logs = wharf_api::coverage::OPERATIONS\n\
+         ///     .iter()\n\
+         ///     .find(|op| op.id == \"ContainerLogs\")\n\
+         ///     .unwrap();\n\
+         /// assert_eq!((logs.method, logs.path), (\"GET\", \"/containers/{id}/logs\"));\n\
+         /// assert!(logs.streams);\n\
+         /// ```\n\
          #[derive(Debug, Clone, Copy, PartialEq, Eq)]\n\
          pub struct Operation {\n    \
              /// The spec's `operationId`.\n    \

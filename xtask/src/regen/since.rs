@@ -380,6 +380,13 @@ pub fn render(requirements: &[Requirement]) -> String {
          //! not listed here needs nothing beyond the oldest vendored spec's version.\n\
          \n\
          /// What of an operation needs a version.\n\
+         ///\n\
+         /// ```\n\
+         /// use wharf_api::since::{Item, REQUIREMENTS};\n\
+         ///\n\
+         /// let query_items = REQUIREMENTS.iter().filter(|r| matches!(r.item, Item::Query(_)));\n\
+         /// assert!(query_items.count() > 0);\n\
+         /// ```\n\
          #[derive(Debug, Clone, Copy, PartialEq, Eq)]\n\
          pub enum Item {\n    \
              /// The operation itself.\n    \
@@ -392,6 +399,14 @@ pub fn render(requirements: &[Requirement]) -> String {
          }\n\
          \n\
          /// One requirement.\n\
+         ///\n\
+         /// ```\n\
+         /// // every requirement says why\n\
+         /// for r in wharf_api::since::REQUIREMENTS {\n\
+         ///     assert!(!r.source.is_empty(), \"{r:?}\");\n\
+         ///     println!(\"{} {:?}: API {}.{}\", r.operation, r.item, r.since.0, r.since.1);\n\
+         /// }\n\
+         /// ```\n\
          #[derive(Debug, Clone, Copy, PartialEq, Eq)]\n\
          pub struct Requirement {\n    \
              /// The spec's `operationId`.\n    \
